@@ -1,0 +1,194 @@
+//! Relative links between content files, resolved to site URLs. Shared by `check`
+//! (broken links are findings) and `render` (links are rewritten to page URLs).
+
+use crate::load::Loaded;
+use std::collections::HashMap;
+
+/// Every linkable file, by its path relative to the site root → its site URL
+/// (relative to the site root, e.g. `accounts/acme/reviews/2026-09-30-qbr/`).
+#[derive(Debug, Default)]
+pub struct LinkIndex {
+    targets: HashMap<String, String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// Leaves the content folder, or is an absolute path.
+    Outside,
+    Broken,
+}
+
+impl LinkIndex {
+    pub fn new(site: &Loaded) -> LinkIndex {
+        let mut targets = HashMap::new();
+        if site.home.is_some() {
+            targets.insert("content/_index.md".to_string(), String::new());
+        }
+        for g in &site.guides {
+            targets.insert(g.file.clone(), format!("guides/{}/", g.stem));
+        }
+        for a in &site.accounts {
+            let url = format!("accounts/{}/", a.slug);
+            targets.insert(a.file("account.toml"), url.clone());
+            targets.insert(a.file("contacts.toml"), format!("{url}#contacts"));
+            targets.insert(a.file("plan.md"), format!("{url}#plan"));
+            for r in &a.reviews {
+                targets.insert(r.file.clone(), format!("{url}reviews/{}/", r.stem));
+            }
+            for asset in &a.assets {
+                targets.insert(a.file(asset), format!("{url}{asset}"));
+            }
+        }
+        LinkIndex { targets }
+    }
+
+    /// Resolve `target` (no scheme, no `#fragment`) written in the file `from`.
+    pub fn resolve(&self, from: &str, target: &str) -> Result<String, LinkError> {
+        if target.starts_with('/') || target.starts_with('\\') {
+            return Err(LinkError::Outside);
+        }
+        let decoded = percent_decode(target);
+        let mut parts: Vec<&str> = from.split('/').collect();
+        parts.pop(); // the file itself
+        for seg in decoded.split('/') {
+            match seg {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                    if parts.is_empty() {
+                        return Err(LinkError::Outside);
+                    }
+                }
+                s => parts.push(s),
+            }
+        }
+        if parts.first() != Some(&"content") {
+            return Err(LinkError::Outside);
+        }
+        self.targets.get(&parts.join("/")).cloned().ok_or(LinkError::Broken)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A link found by the quick scanner: target text and its byte range in the body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FoundLink<'a> {
+    pub target: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Find inline link and image targets `](target)` outside code, fast enough to run on
+/// every file in `check` without a full Markdown parse.
+pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
+    let mut out = Vec::new();
+    let mut fence: Option<&str> = None;
+    let mut offset = 0;
+    for line in md.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let t = line.trim_start();
+        if let Some(f) = fence {
+            if t.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if t.starts_with("```") {
+            fence = Some("```");
+            continue;
+        }
+        if t.starts_with("~~~") {
+            fence = Some("~~~");
+            continue;
+        }
+        if !line.contains("](") {
+            continue;
+        }
+        let b = line.as_bytes();
+        let mut in_code = false;
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'`' => in_code = !in_code,
+                b']' if !in_code && b.get(i + 1) == Some(&b'(') => {
+                    let s = i + 2;
+                    let mut depth = 0;
+                    let mut j = s;
+                    while j < b.len() && b[j] != b'\n' {
+                        match b[j] {
+                            b'(' => depth += 1,
+                            b')' if depth == 0 => break,
+                            b')' => depth -= 1,
+                            b' ' if depth == 0 => break,
+                            _ => {}
+                        }
+                        j += 1;
+                    }
+                    let raw = line[s..j].trim_start_matches('<').trim_end_matches('>');
+                    if !raw.is_empty() {
+                        out.push(FoundLink { target: raw, start: start + s, end: start + s + raw.len() });
+                    }
+                    i = j;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The URL scheme of a link target, lowercased, ignoring whitespace and control
+/// characters browsers ignore (`java\tscript:`).
+pub fn scheme(target: &str) -> Option<String> {
+    let cleaned: String = target.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let colon = cleaned.find(':')?;
+    let s = &cleaned[..colon];
+    if s.contains(['/', '?', '#']) || s.is_empty() {
+        return None;
+    }
+    Some(s.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_links_outside_code() {
+        let md = "See [a](x.md) and ![i](assets/o.svg \"t\").\n```\n[no](skip.md)\n```\n`[no](y.md)` [b](<z.md>)\n";
+        let found: Vec<_> = scan_links(md).into_iter().map(|l| l.target).collect();
+        assert_eq!(found, vec!["x.md", "assets/o.svg", "z.md"]);
+        let l = &scan_links(md)[0];
+        assert_eq!(&md[l.start..l.end], "x.md");
+    }
+
+    #[test]
+    fn schemes_survive_obfuscation() {
+        assert_eq!(scheme("java\tscript:alert(1)").as_deref(), Some("javascript"));
+        assert_eq!(scheme("HTTPS://x").as_deref(), Some("https"));
+        assert_eq!(scheme("reviews/a.md"), None);
+        assert_eq!(scheme("a/b:c"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Reading files safely: never through a symlink, within the size limit, UTF-8 checked,
+//! byte-order mark dropped. Every failure becomes a finding, never a panic.
+
+use crate::config::Limits;
+use crate::diag::Diagnostic;
+use crate::rules;
+use crate::source::SourceFile;
+use std::path::Path;
+
+/// Read `root/rel` as text. On failure the finding says why; for invalid UTF-8 the
+/// (lossily decoded) source is still returned so the finding can quote the line.
+pub fn read_text(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFile>, Option<Diagnostic>) {
+    let path = root.join(rel);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(e) => return (None, Some(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot read `{rel}`: {e}")))),
+    };
+    if meta.file_type().is_symlink() {
+        return (None, Some(symlink(rel)));
+    }
+    if meta.is_dir() {
+        let d = Diagnostic::new(&rules::UNREADABLE, rel, None, format!("`{rel}` is a folder, but a file is expected here"));
+        return (None, Some(d));
+    }
+    if meta.len() > limits.max_file_bytes {
+        let d = Diagnostic::new(
+            &rules::TOO_LARGE,
+            rel,
+            None,
+            format!("`{rel}` is {} bytes, over the limit of {} bytes", meta.len(), limits.max_file_bytes),
+        );
+        return (None, Some(d));
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => return (None, Some(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot read `{rel}`: {e}")))),
+    };
+    decode(rel, bytes)
+}
+
+pub fn symlink(rel: &str) -> Diagnostic {
+    Diagnostic::new(&rules::SYMLINK, rel, None, format!("`{rel}` is a symbolic link; it was skipped"))
+}
+
+/// Decode bytes as UTF-8 without a byte-order mark.
+pub fn decode(rel: &str, mut bytes: Vec<u8>) -> (Option<SourceFile>, Option<Diagnostic>) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (Some(SourceFile::new(rel, text)), None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let d = Diagnostic::new(&rules::INVALID_UTF8, rel, Some(at..at + 1), format!("`{rel}` is not valid UTF-8 (first bad byte here)"))
+                .help("re-save the file as UTF-8; it may have been saved as GBK or Latin-1");
+            // Keep the lossy text so the finding can be placed and quoted, but the
+            // caller must not use it as content.
+            (Some(SourceFile::new(rel, text)), Some(d))
+        }
+    }
+}
+
+/// Deepest nesting of `[`/`{` outside strings and comments: the TOML parser recurses,
+/// so pathological nesting is refused before parsing.
+pub fn toml_nesting(text: &str) -> (usize, usize) {
+    let b = text.as_bytes();
+    let (mut depth, mut max, mut i, mut at) = (0usize, 0usize, 0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q;
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if q == b'"' && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == q && (!triple || (b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q)) {
+                        i += if triple { 2 } else { 0 };
+                        break;
+                    }
+                    if !triple && b[i] == b'\n' {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    at = i;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    (max, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_ignores_strings_and_comments() {
+        assert_eq!(toml_nesting("a = \"[[[[\" # {{{{\n[[x]]\nb = [[1], [2]]").0, 2);
+        assert_eq!(toml_nesting(&format!("a = {}", "[".repeat(500))).0, 500);
+    }
+
+    #[test]
+    fn invalid_utf8_is_placed_at_the_first_bad_byte() {
+        let (src, d) = decode("plan.md", b"ok\nab\xff".to_vec());
+        let (src, d) = (src.unwrap(), d.unwrap());
+        assert_eq!(d.rule.code, "file.invalid-utf8");
+        assert_eq!(src.line_col(d.span.unwrap().start), (2, 3));
+    }
+}

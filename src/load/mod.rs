@@ -1,0 +1,289 @@
+//! Stage 1, load: walk the site root, read every file (in parallel, one task per
+//! account), split front matter and parse TOML into the typed model. Schema findings
+//! (keys, types, enums, ranges) are produced here, where the spans are.
+
+pub mod files;
+pub mod frontmatter;
+pub mod parse;
+pub mod reader;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::diag::Diagnostic;
+use crate::model::{Account, Page};
+use crate::rules;
+use crate::source::{SourceFile, SourceMap};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Everything read from a site root.
+#[derive(Debug)]
+pub struct Loaded {
+    pub root: PathBuf,
+    pub config: Config,
+    pub today: Date,
+    pub home: Option<Page>,
+    pub guides: Vec<Page>,
+    pub accounts: Vec<Account>,
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Why a site could not be loaded at all (exit code 2).
+#[derive(Debug)]
+pub struct FatalError(pub String);
+
+impl std::fmt::Display for FatalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `[a-z0-9]+(-[a-z0-9]+)*`
+pub fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Names the walk passes over silently: hidden files and editors' temporary files.
+fn ignored(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || (name.starts_with('#') && name.ends_with('#')) || name.ends_with(".swp")
+}
+
+/// Sorted entries of a folder; symlinks and unreadable folders become findings.
+fn list_dir(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, std::fs::FileType)> {
+    let mut out = Vec::new();
+    match std::fs::read_dir(root.join(rel)) {
+        Ok(rd) => {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if ignored(&name) {
+                    continue;
+                }
+                match e.file_type() {
+                    Ok(ft) if ft.is_symlink() => diags.push(files::symlink(&format!("{rel}/{name}"))),
+                    Ok(ft) => out.push((name, ft)),
+                    Err(err) => diags.push(Diagnostic::new(&rules::UNREADABLE, format!("{rel}/{name}"), None, err.to_string())),
+                }
+            }
+        }
+        Err(e) => diags.push(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot list `{rel}`: {e}"))),
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn stray(rel: String) -> Diagnostic {
+    Diagnostic::new(&rules::STRAY_FILE, rel.clone(), None, format!("`{rel}` is not part of the dossier format and is ignored"))
+}
+
+/// Load the site at `root`. `today_override` (from `--today`) wins over dossier.toml.
+pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalError> {
+    let meta = std::fs::metadata(root).map_err(|e| FatalError(format!("cannot read site root `{}`: {e}", root.display())))?;
+    if !meta.is_dir() {
+        return Err(FatalError(format!("site root `{}` is not a folder", root.display())));
+    }
+    let mut sources = SourceMap::default();
+    let mut diags = Vec::new();
+    let mut config = Config::default();
+    let cfg_path = root.join("dossier.toml");
+    if cfg_path.symlink_metadata().is_ok() {
+        let (src, d) = files::read_text(root, "dossier.toml", &config.limits);
+        diags.extend(d);
+        if let Some(src) = src {
+            let (c, d) = Config::parse(&src.text);
+            config = c;
+            diags.extend(d);
+            sources.insert(src);
+        }
+    }
+    if !root.join("content").is_dir() {
+        return Err(FatalError(format!(
+            "`{}` is not a dossier site: it has no `content/` folder (run `dossier init` to create one)",
+            root.display()
+        )));
+    }
+    let today = today_override.or(config.today).unwrap_or_else(Date::today_local);
+
+    let mut home = None;
+    let mut guides = Vec::new();
+    let mut account_dirs = Vec::new();
+    for (name, ft) in list_dir(root, "content", &mut diags) {
+        let rel = format!("content/{name}");
+        match (name.as_str(), ft.is_dir()) {
+            ("_index.md", false) => {
+                let (src, d) = files::read_text(root, &rel, &config.limits);
+                diags.extend(d.clone());
+                if let (Some(src), None) = (src.as_ref(), d) {
+                    let (p, d) = parse::page(src, "_index", &config, today);
+                    home = p;
+                    diags.extend(d);
+                }
+                sources.extend_opt(src);
+            }
+            ("guides", true) => {
+                for (g, gft) in list_dir(root, &rel, &mut diags) {
+                    let grel = format!("{rel}/{g}");
+                    let Some(stem) = g.strip_suffix(".md").filter(|_| gft.is_file()) else {
+                        diags.push(stray(grel));
+                        continue;
+                    };
+                    if !is_slug(stem) {
+                        diags.push(Diagnostic::new(&rules::GUIDE_FILE_NAME, grel.clone(), None, format!("guide file name `{g}` is not a slug")));
+                    }
+                    let (src, d) = files::read_text(root, &grel, &config.limits);
+                    diags.extend(d.clone());
+                    if let (Some(src), None) = (src.as_ref(), d) {
+                        let (p, d) = parse::page(src, stem, &config, today);
+                        guides.extend(p);
+                        diags.extend(d);
+                    }
+                    sources.extend_opt(src);
+                }
+            }
+            ("accounts", true) => {
+                for (a, aft) in list_dir(root, &rel, &mut diags) {
+                    if aft.is_dir() {
+                        account_dirs.push(a);
+                    } else {
+                        diags.push(stray(format!("{rel}/{a}")));
+                    }
+                }
+            }
+            _ => diags.push(stray(rel)),
+        }
+    }
+    guides.sort_by(|a, b| (a.weight, &a.stem).cmp(&(b.weight, &b.stem)));
+
+    let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> =
+        account_dirs.par_iter().map(|slug| load_account(root, slug, &config, today)).collect();
+    let mut accounts = Vec::with_capacity(loaded.len());
+    for (a, srcs, d) in loaded {
+        for s in srcs {
+            sources.insert(s);
+        }
+        diags.extend(d);
+        accounts.push(a);
+    }
+    Ok(Loaded { root: root.to_path_buf(), config, today, home, guides, accounts, sources, diagnostics: diags })
+}
+
+impl SourceMap {
+    fn extend_opt(&mut self, src: Option<SourceFile>) {
+        if let Some(s) = src {
+            self.insert(s);
+        }
+    }
+}
+
+/// Load one account folder: its files in a fixed order.
+fn load_account(root: &Path, slug: &str, cfg: &Config, today: Date) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
+    let dir = format!("content/accounts/{slug}");
+    let mut diags = Vec::new();
+    let mut srcs = Vec::new();
+    let mut acc = Account { slug: slug.to_string(), dir: dir.clone(), ..Account::default() };
+    if !is_slug(slug) || slug.len() > 64 {
+        let why = if slug.len() > 64 { "is longer than 64 characters" } else { "is not a slug" };
+        diags.push(
+            Diagnostic::new(&rules::SLUG, format!("{dir}/account.toml"), None, format!("account folder name `{slug}` {why}"))
+                .help(format!("rename the folder, e.g. `{}`; the slug becomes the account's URL", suggest_slug(slug))),
+        );
+    }
+    let mut seen_account = false;
+    for (name, ft) in list_dir(root, &dir, &mut diags) {
+        let rel = format!("{dir}/{name}");
+        let mut read = |diags: &mut Vec<Diagnostic>| -> Option<SourceFile> {
+            let (src, d) = files::read_text(root, &rel, &cfg.limits);
+            let ok = d.is_none();
+            diags.extend(d);
+            if let Some(s) = &src {
+                srcs.push(s.clone());
+            }
+            src.filter(|_| ok)
+        };
+        match (name.as_str(), ft.is_dir()) {
+            ("account.toml", false) => {
+                seen_account = true;
+                if let Some(src) = read(&mut diags) {
+                    let (p, d) = parse::account(&src, cfg, today);
+                    acc.profile = p;
+                    diags.extend(d);
+                }
+            }
+            ("contacts.toml", false) => {
+                if let Some(src) = read(&mut diags) {
+                    let (c, d) = parse::contacts(&src, cfg, today);
+                    acc.contacts = c;
+                    diags.extend(d);
+                }
+            }
+            ("plan.md", false) => {
+                if let Some(src) = read(&mut diags) {
+                    let (p, d) = parse::plan(&src, cfg, today);
+                    acc.plan = p;
+                    diags.extend(d);
+                } else {
+                    // present but unreadable: the plan exists, so do not also report it missing
+                    acc.plan = Some(Default::default());
+                }
+            }
+            ("reviews", true) => {
+                for (r, rft) in list_dir(root, &rel, &mut diags) {
+                    let rrel = format!("{rel}/{r}");
+                    if !r.ends_with(".md") || rft.is_dir() {
+                        diags.push(stray(rrel));
+                        continue;
+                    }
+                    let (src, d) = files::read_text(root, &rrel, &cfg.limits);
+                    let ok = d.is_none();
+                    diags.extend(d);
+                    if let Some(src) = src {
+                        if ok {
+                            let (rev, d) = parse::review(&src, &r, cfg, today);
+                            diags.extend(d);
+                            acc.reviews.push(rev);
+                        }
+                        srcs.push(src);
+                    }
+                }
+            }
+            ("assets", true) => collect_assets(root, &rel, "assets", &mut acc.assets, &mut diags),
+            _ => diags.push(stray(rel)),
+        }
+    }
+    if !seen_account {
+        diags.push(Diagnostic::new(&rules::MISSING_ACCOUNT, format!("{dir}/account.toml"), None, format!("account folder `{slug}` has no account.toml")));
+    }
+    (acc, srcs, diags)
+}
+
+fn collect_assets(root: &Path, rel: &str, prefix: &str, out: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+    for (name, ft) in list_dir(root, rel, diags) {
+        if ft.is_dir() {
+            collect_assets(root, &format!("{rel}/{name}"), &format!("{prefix}/{name}"), out, diags);
+        } else {
+            out.push(format!("{prefix}/{name}"));
+        }
+    }
+}
+
+fn suggest_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    let out: String = out.chars().take(64).collect();
+    if out.is_empty() {
+        "acme-steel".into()
+    } else {
+        out.trim_end_matches('-').to_string()
+    }
+}

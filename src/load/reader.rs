@@ -1,0 +1,422 @@
+//! A typed, span-keeping reader over a parsed TOML table.
+//!
+//! serde stops at the first error; account teams want every problem at once. So the
+//! loader walks `toml::de::DeTable` (which keeps spans) with these helpers: each
+//! accessor checks presence, type and range, records a diagnostic with the exact span
+//! on failure, and remembers which keys it was asked for. `finish` then reports every
+//! key nobody asked for as unknown, with a "did you mean" hint.
+
+use crate::date::Date;
+use crate::decimal::{Decimal, Money};
+use crate::diag::{did_you_mean, Diagnostic};
+use crate::rules::{self, Rule};
+use crate::source::Span;
+use std::cell::RefCell;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// A value with the span it was read from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sp<T> {
+    pub v: T,
+    pub span: Span,
+}
+
+impl<T> Sp<T> {
+    pub fn new(v: T, span: Span) -> Self {
+        Sp { v, span }
+    }
+}
+
+impl<T> std::ops::Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.v
+    }
+}
+
+impl<T: serde::Serialize> serde::Serialize for Sp<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.v.serialize(s)
+    }
+}
+
+/// Where findings go while one file is read: its path, the offset of the parsed text
+/// inside the file (front matter), and today's date for future-date checks.
+pub struct Sink {
+    pub file: String,
+    pub base: usize,
+    pub today: Date,
+    diags: RefCell<Vec<Diagnostic>>,
+}
+
+impl Sink {
+    pub fn new(file: impl Into<String>, base: usize, today: Date) -> Sink {
+        Sink { file: file.into(), base, today, diags: RefCell::new(Vec::new()) }
+    }
+    pub fn span(&self, s: Span) -> Span {
+        s.start + self.base..s.end + self.base
+    }
+    pub fn report(&self, rule: &'static Rule, span: Option<Span>, msg: impl Into<String>, help: Option<String>) {
+        let mut d = Diagnostic::new(rule, self.file.clone(), span, msg);
+        d.help = help;
+        self.diags.borrow_mut().push(d);
+    }
+    pub fn into_diags(self) -> Vec<Diagnostic> {
+        self.diags.into_inner()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Req {
+    Required,
+    Optional,
+}
+pub use Req::{Optional as OPT, Required as REQ};
+
+type Val<'a> = Spanned<DeValue<'a>>;
+
+/// A view of one TOML table being read.
+pub struct Table<'a, 's> {
+    sink: &'s Sink,
+    entries: Vec<(&'a str, Span, &'a Val<'a>)>,
+    /// Where to point "missing key" findings (the table header, or the file start).
+    at: Span,
+    /// Dotted prefix for messages, e.g. `credit.` or `contact[2].`.
+    prefix: String,
+    asked: RefCell<Vec<String>>,
+}
+
+fn type_name(v: &DeValue) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date/time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl<'a, 's> Table<'a, 's> {
+    pub fn new(sink: &'s Sink, tbl: &'a DeTable<'a>, at: Span, prefix: impl Into<String>) -> Self {
+        let entries = tbl.iter().map(|(k, v)| (k.get_ref().as_ref(), sink.span(k.span()), v)).collect();
+        Table { sink, entries, at, prefix: prefix.into(), asked: RefCell::new(Vec::new()) }
+    }
+
+    pub fn sink(&self) -> &'s Sink {
+        self.sink
+    }
+    pub fn at(&self) -> Span {
+        self.at.clone()
+    }
+    pub fn keys(&self) -> impl Iterator<Item = (&'a str, Span)> + '_ {
+        self.entries.iter().map(|(k, s, _)| (*k, s.clone()))
+    }
+
+    fn raw(&self, key: &str, req: Req) -> Option<&'a Val<'a>> {
+        self.asked.borrow_mut().push(key.to_string());
+        let found = self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v);
+        if found.is_none() && req == REQ {
+            self.sink.report(
+                &rules::MISSING_KEY,
+                Some(self.at.clone()),
+                format!("missing required key `{}{key}`", self.prefix),
+                Some(format!("add `{key} = …` here")),
+            );
+        }
+        found
+    }
+
+    /// Report a value of the wrong type; always returns None for `?` chaining.
+    fn wrong<T>(&self, key: &str, v: &Val, want: &str, help: Option<String>) -> Option<T> {
+        let help = help.or_else(|| match v.get_ref() {
+            DeValue::String(s) if want.contains("number") || want.contains("integer") => {
+                Some(format!("remove the quotes: `{key} = {s}`"))
+            }
+            DeValue::String(s) if want.contains("date") => Some(format!("dates are written without quotes: `{key} = {s}`")),
+            _ => None,
+        });
+        self.sink.report(
+            &rules::WRONG_TYPE,
+            Some(self.sink.span(v.span())),
+            format!("`{}{key}` must be {want}, found {}", self.prefix, type_name(v.get_ref())),
+            help,
+        );
+        None
+    }
+
+    fn sp<T>(&self, v: &Val, t: T) -> Sp<T> {
+        Sp::new(t, self.sink.span(v.span()))
+    }
+
+    pub fn str(&self, key: &str, req: Req) -> Option<Sp<String>> {
+        let v = self.raw(key, req)?;
+        match v.get_ref() {
+            DeValue::String(s) => Some(self.sp(v, s.to_string())),
+            _ => self.wrong(key, v, "a string", None),
+        }
+    }
+
+    /// A string that must not be blank when present.
+    pub fn text(&self, key: &str, req: Req) -> Option<Sp<String>> {
+        let s = self.str(key, req)?;
+        if s.v.trim().is_empty() {
+            self.sink.report(&rules::EMPTY, Some(s.span.clone()), format!("`{}{key}` is empty", self.prefix), None);
+        }
+        Some(s)
+    }
+
+    pub fn enumeration(&self, key: &str, allowed: &[&str], req: Req) -> Option<Sp<String>> {
+        let s = self.str(key, req)?;
+        self.check_enum(key, &s, allowed);
+        Some(s)
+    }
+
+    pub fn check_enum(&self, key: &str, s: &Sp<String>, allowed: &[&str]) -> bool {
+        if allowed.contains(&s.v.as_str()) {
+            return true;
+        }
+        let hint = match did_you_mean(&s.v, allowed.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`? allowed: {}", allowed.join(", ")),
+            None => format!("allowed: {}", allowed.join(", ")),
+        };
+        self.sink.report(
+            &rules::BAD_ENUM,
+            Some(s.span.clone()),
+            format!("`{}{key}` is `{}`, not one of the allowed values", self.prefix, s.v),
+            Some(hint),
+        );
+        false
+    }
+
+    pub fn bool(&self, key: &str, req: Req) -> Option<Sp<bool>> {
+        let v = self.raw(key, req)?;
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(self.sp(v, *b)),
+            _ => self.wrong(key, v, "a boolean (true or false)", None),
+        }
+    }
+
+    pub fn int(&self, key: &str, req: Req) -> Option<Sp<i64>> {
+        let v = self.raw(key, req)?;
+        match v.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(self.sp(v, n)),
+                Err(_) => self.wrong(key, v, "an integer that fits in 64 bits", None),
+            },
+            DeValue::Float(f) => {
+                let help = Some(format!("write a whole number, e.g. `{key} = {}`", f.as_str().split('.').next().unwrap_or("0")));
+                self.wrong(key, v, "an integer", help)
+            }
+            _ => self.wrong(key, v, "an integer", None),
+        }
+    }
+
+    /// An integer within `lo..=hi` (range finding otherwise; the value is still returned).
+    pub fn int_in(&self, key: &str, req: Req, lo: i64, hi: i64) -> Option<Sp<i64>> {
+        let n = self.int(key, req)?;
+        self.check_range(key, n.v, lo, hi, &n.span);
+        Some(n)
+    }
+
+    pub fn check_range(&self, key: &str, n: i64, lo: i64, hi: i64, span: &Span) -> bool {
+        if (lo..=hi).contains(&n) {
+            return true;
+        }
+        let range = if hi == i64::MAX { format!("at least {lo}") } else { format!("between {lo} and {hi}") };
+        self.sink.report(
+            &rules::OUT_OF_RANGE,
+            Some(span.clone()),
+            format!("`{}{key}` is {n}, must be {range}", self.prefix),
+            None,
+        );
+        false
+    }
+
+    /// Any number, exactly as written.
+    pub fn decimal(&self, key: &str, req: Req) -> Option<Sp<Decimal>> {
+        let v = self.raw(key, req)?;
+        let text = match v.get_ref() {
+            DeValue::Integer(i) if i.radix() == 10 => i.as_str(),
+            DeValue::Float(f) => f.as_str(),
+            _ => return self.wrong(key, v, "a number", None),
+        };
+        match Decimal::parse(text) {
+            Some(d) => Some(self.sp(v, d)),
+            None => self.wrong(key, v, "a finite number", None),
+        }
+    }
+
+    /// A percentage 0..=100.
+    pub fn pct(&self, key: &str, req: Req) -> Option<Sp<Decimal>> {
+        let d = self.decimal(key, req)?;
+        if d.v < Decimal::ZERO || d.v > Decimal::from_int(100) {
+            self.sink.report(
+                &rules::OUT_OF_RANGE,
+                Some(d.span.clone()),
+                format!("`{}{key}` is {}, must be between 0 and 100", self.prefix, d.v),
+                None,
+            );
+        }
+        Some(d)
+    }
+
+    /// A non-negative amount of money in whole currency units.
+    pub fn money(&self, key: &str, req: Req) -> Option<Sp<Money>> {
+        let d = self.decimal(key, req)?;
+        let Some(m) = Money::from_decimal(d.v) else {
+            return self.wrong(key, self.raw(key, OPT)?, "an amount of money that fits in 64 bits", None);
+        };
+        if m.0 < 0 {
+            self.sink.report(
+                &rules::OUT_OF_RANGE,
+                Some(d.span.clone()),
+                format!("`{}{key}` is {}, money must not be negative", self.prefix, d.v),
+                None,
+            );
+        }
+        Some(Sp::new(m, d.span))
+    }
+
+    pub fn date(&self, key: &str, req: Req) -> Option<Sp<Date>> {
+        let v = self.raw(key, req)?;
+        match v.get_ref() {
+            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => match Date::new(d.year.into(), d.month, d.day) {
+                    Some(date) => Some(self.sp(v, date)),
+                    None => self.wrong(key, v, "a real calendar date", None),
+                },
+                (Some(d), _, _) => self.wrong(
+                    key,
+                    v,
+                    "a date (YYYY-MM-DD) without a time",
+                    Some(format!("drop the time: `{key} = {:04}-{:02}-{:02}`", d.year, d.month, d.day)),
+                ),
+                _ => self.wrong(key, v, "a date (YYYY-MM-DD)", None),
+            },
+            _ => self.wrong(key, v, "a date (YYYY-MM-DD)", None),
+        }
+    }
+
+    /// A date recording something that happened: it may not lie after today.
+    pub fn past_date(&self, key: &str, req: Req) -> Option<Sp<Date>> {
+        let d = self.date(key, req)?;
+        if d.v > self.sink.today {
+            self.sink.report(
+                &rules::FUTURE_DATE,
+                Some(d.span.clone()),
+                format!("`{}{key}` is {}, after today ({})", self.prefix, d.v, self.sink.today),
+                Some("only due dates and next_review may lie in the future; set `today` in dossier.toml or pass --today to pin the date".into()),
+            );
+        }
+        Some(d)
+    }
+
+    /// An array of strings (each element checked).
+    pub fn str_list(&self, key: &str, req: Req) -> Option<Sp<Vec<Sp<String>>>> {
+        let v = self.raw(key, req)?;
+        let DeValue::Array(items) = v.get_ref() else {
+            return self.wrong(key, v, "an array of strings", Some(format!("write `{key} = [\"…\"]`")));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(self.sp(item, s.to_string())),
+                other => {
+                    self.sink.report(
+                        &rules::WRONG_TYPE,
+                        Some(self.sink.span(item.span())),
+                        format!("`{}{key}` must contain strings only, found {}", self.prefix, type_name(other)),
+                        None,
+                    );
+                }
+            }
+        }
+        Some(self.sp(v, out))
+    }
+
+    /// A sub-table (`[credit]` or `credit = { … }`).
+    pub fn table(&self, key: &str, req: Req) -> Option<Table<'a, 's>> {
+        let v = self.raw(key, req)?;
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                let at = self.sink.span(v.span());
+                Some(Table::new(self.sink, t, at.start..at.start, format!("{}{key}.", self.prefix)))
+            }
+            _ => self.wrong(key, v, "a table", Some(format!("write it as a `[{}{key}]` section", self.prefix))),
+        }
+    }
+
+    /// An array of tables (`[[contact]]`). A missing key is an empty list.
+    pub fn tables(&self, key: &str) -> Vec<Table<'a, 's>> {
+        let Some(v) = self.raw(key, OPT) else { return Vec::new() };
+        let DeValue::Array(items) = v.get_ref() else {
+            self.wrong::<()>(key, v, "an array of tables", Some(format!("write each entry as `[[{}{key}]]`", self.prefix)));
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::Table(t) => {
+                    let at = self.sink.span(item.span());
+                    out.push(Table::new(self.sink, t, at.start..at.start, format!("{}{key}[{}].", self.prefix, i + 1)));
+                }
+                other => self.sink.report(
+                    &rules::WRONG_TYPE,
+                    Some(self.sink.span(item.span())),
+                    format!("`{}{key}` must contain tables only, found {}", self.prefix, type_name(other)),
+                    None,
+                ),
+            }
+        }
+        out
+    }
+
+    /// A table of free-form string values (`[contact.private]`).
+    pub fn str_map(&self, key: &str) -> Vec<(String, String)> {
+        let Some(t) = self.table(key, OPT) else { return Vec::new() };
+        let keys: Vec<(&str, Span)> = t.keys().collect();
+        let mut out = Vec::new();
+        for (k, _) in keys {
+            if let Some(v) = t.str(k, OPT) {
+                out.push((k.to_string(), v.v));
+            }
+        }
+        out
+    }
+
+    /// Report every key that was never asked for as unknown.
+    pub fn finish(self) {
+        let asked = self.asked.into_inner();
+        for (k, span, _) in &self.entries {
+            if asked.iter().any(|a| a == k) {
+                continue;
+            }
+            let help = match did_you_mean(k, asked.iter().map(String::as_str)) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!("known keys here: {}", asked.join(", ")),
+            };
+            self.sink.report(
+                &rules::UNKNOWN_KEY,
+                Some(span.clone()),
+                format!("unknown key `{}{k}`", self.prefix),
+                Some(help),
+            );
+        }
+    }
+}
+
+/// Parse TOML text (from `base` in its file) and report a syntax error with its span.
+pub fn parse<'a>(sink: &Sink, text: &'a str) -> Option<DeTable<'a>> {
+    match DeTable::parse(text) {
+        Ok(t) => Some(t.into_inner()),
+        Err(e) => {
+            let span = e.span().map(|s| sink.span(s)).unwrap_or(sink.base..sink.base);
+            let msg = e.message().trim().to_string();
+            sink.report(&rules::TOML_SYNTAX, Some(span), format!("TOML syntax error: {msg}"), None);
+            None
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Printing findings: `human` (rustc-style snippets), `json`, `github` workflow
+//! commands and `junit` XML. All outputs are sorted and deterministic.
+
+use crate::diag::{place, Diagnostic, Placed, Summary};
+use crate::rules::Severity;
+use crate::source::SourceMap;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+    Junit,
+}
+
+pub fn render(format: Format, diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
+    match format {
+        Format::Human => human(diags, sources, summary, color),
+        Format::Json => json(diags, sources, summary),
+        Format::Github => github(diags, sources, summary),
+        Format::Junit => junit(diags, sources),
+    }
+}
+
+/// rustc-style: the source line with the span underlined, then `= help:`.
+pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level.primary_title(d.message.as_str()).id(d.rule.code);
+        let help = Level::HELP.secondary_title(d.help_text());
+        let report = match (sources.get(&d.file), &d.span) {
+            (Some(src), Some(span)) => {
+                // Quote only the lines around the span: whole 50 MB files stay cheap.
+                let (l0, _) = src.line_col(span.start);
+                let (l1, _) = src.line_col(span.end.max(span.start));
+                let (first, last) = (l0, l1.min(l0 + 6));
+                let start = src.line_start(first);
+                let end = if last < src.line_count() { src.line_start(last + 1) } else { src.text.len() };
+                let text = &src.text[start..end];
+                let s = (span.start - start).min(text.len());
+                let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
+                while !text.is_char_boundary(e) {
+                    e += 1;
+                }
+                let snippet = Snippet::source(text).line_start(first).path(d.file.as_str()).annotation(AnnotationKind::Primary.span(s..e));
+                vec![title.element(snippet), Group::with_title(help)]
+            }
+            _ => {
+                let origin = annotate_snippets::Origin::path(d.file.as_str());
+                vec![title.element(origin), Group::with_title(help)]
+            }
+        };
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    let _ = write!(
+        out,
+        "{}: {} error{}, {} warning{} in {} account{} ({} files)\n",
+        if summary.errors > 0 { "check failed" } else { "check passed" },
+        summary.errors,
+        if summary.errors == 1 { "" } else { "s" },
+        summary.warnings,
+        if summary.warnings == 1 { "" } else { "s" },
+        summary.accounts,
+        if summary.accounts == 1 { "" } else { "s" },
+        summary.files
+    );
+    out
+}
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    diagnostics: Vec<Placed>,
+    summary: &'a Summary,
+}
+
+/// `{"diagnostics": [...], "summary": {...}}` (see docs/check-json.md).
+pub fn json(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
+    let report = JsonReport { diagnostics: diags.iter().map(|d| place(d, sources)).collect(), summary };
+    let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
+    s.push('\n');
+    s
+}
+
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
+pub fn github(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let p = place(d, sources);
+        let cmd = match p.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(
+            out,
+            "::{cmd} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            gh_property(&p.file),
+            p.line,
+            p.column,
+            p.end_line,
+            p.end_column,
+            gh_property(p.code),
+            gh_data(&format!("{}\nhelp: {}", p.message, p.help))
+        );
+    }
+    let _ = writeln!(out, "dossier check: {} errors, {} warnings", summary.errors, summary.warnings);
+    out
+}
+
+/// Escaping of workflow command data (message): %, CR, LF.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escaping of workflow command properties: also `:` and `,`.
+fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn xml(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            // characters XML 1.0 cannot carry
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JUnit XML: one test case per account (and one for site-wide files); errors are
+/// failures, warnings are listed in `<system-out>`.
+pub fn junit(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    use std::collections::BTreeMap;
+    let mut cases: BTreeMap<String, Vec<Placed>> = BTreeMap::new();
+    for d in diags {
+        let name = d.account().map_or_else(|| "(site)".to_string(), |s| s.to_string());
+        cases.entry(name).or_default().push(place(d, sources));
+    }
+    let failures = cases.values().filter(|v| v.iter().any(|p| p.severity == Severity::Error)).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(out, "<testsuites name=\"dossier check\" tests=\"{}\" failures=\"{failures}\">", cases.len());
+    let _ = writeln!(out, "  <testsuite name=\"accounts\" tests=\"{}\" failures=\"{failures}\">", cases.len());
+    for (name, ps) in &cases {
+        let _ = writeln!(out, "    <testcase classname=\"dossier.accounts\" name=\"{}\">", xml(name));
+        let lines = |sev: Severity| {
+            ps.iter()
+                .filter(|p| p.severity == sev)
+                .map(|p| format!("{}:{}:{}: {} [{}]\n  help: {}", p.file, p.line, p.column, p.message, p.code, p.help))
+                .collect::<Vec<_>>()
+        };
+        let errors = lines(Severity::Error);
+        if !errors.is_empty() {
+            let _ = writeln!(out, "      <failure message=\"{} error(s)\" type=\"dossier.check\">{}</failure>", errors.len(), xml(&errors.join("\n")));
+        }
+        let warnings = lines(Severity::Warning);
+        if !warnings.is_empty() {
+            let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&warnings.join("\n")));
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escapes_properties_and_data() {
+        assert_eq!(gh_property("a:b,c%d"), "a%3Ab%2Cc%25d");
+        assert_eq!(gh_data("x\ny\r%"), "x%0Ay%0D%25");
+    }
+}

@@ -1,0 +1,101 @@
+//! Source files as loaded: the text every span points into, and the line index
+//! that turns byte offsets into 1-based line/column positions counted in characters.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A byte range into one file's text (after a byte-order mark was dropped).
+pub type Span = std::ops::Range<usize>;
+
+/// One loaded text file. `path` is relative to the site root with `/` separators.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(&text));
+        SourceFile { path: path.into(), text, line_starts }
+    }
+
+    /// 1-based (line, column) of a byte offset; columns count characters, not bytes,
+    /// so Chinese text lines up, and a `\r` before `\n` is never counted.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let col = self.text[start..end].chars().count() + 1;
+        (line + 1, col)
+    }
+
+    /// The text of 1-based line `n` without its line ending.
+    pub fn line_text(&self, n: usize) -> &str {
+        let start = self.line_starts[n - 1];
+        let end = self.line_starts.get(n).copied().unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_start(&self, n: usize) -> usize {
+        self.line_starts[n - 1]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// Every file the loader read, by relative path, so diagnostics can be placed and quoted.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl SourceMap {
+    pub fn insert(&mut self, file: SourceFile) {
+        self.files.insert(file.path.clone(), file);
+    }
+    pub fn get(&self, path: &str) -> Option<&SourceFile> {
+        self.files.get(path)
+    }
+    pub fn extend(&mut self, other: SourceMap) {
+        self.files.extend(other.files);
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_ignore_cr() {
+        let f = SourceFile::new("a.toml", "name = \"华东\"\r\nx = 1\n");
+        // `x` starts line 2, column 1 even though line 1 ends in CRLF
+        assert_eq!(f.line_col(f.text.find('x').unwrap()), (2, 1));
+        // the closing quote after two Chinese characters is column 11, not byte 14
+        let quote = f.text.rfind('"').unwrap();
+        assert_eq!(f.line_col(quote), (1, 11));
+        assert_eq!(f.line_text(1), "name = \"华东\"");
+    }
+}
