@@ -20,9 +20,11 @@ pub mod diag;
 pub mod links;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod write;
 
 use derive::Signals;
 use diag::{Diagnostic, Summary};
@@ -45,4 +47,40 @@ pub fn check_site(root: &Path, today: Option<date::Date>) -> Result<Checked, Fat
     let (signals, diagnostics) = check::run(&site);
     let summary = Summary::count(&diagnostics, site.sources.len(), site.accounts.len());
     Ok(Checked { site, signals, diagnostics, summary })
+}
+
+/// Why a build did not produce a site.
+#[derive(Debug)]
+pub enum BuildError {
+    /// The site could not be loaded at all (exit 2).
+    Fatal(String),
+    /// The check found errors; nothing was written (exit 1).
+    Check(Box<Checked>),
+    /// Rendering or writing failed; the previous output is untouched (exit 1).
+    Render(String),
+}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Checked({} accounts, {} findings)", self.site.accounts.len(), self.diagnostics.len())
+    }
+}
+
+/// Check, then render into a temp folder beside `output` and swap it in.
+pub fn build_site(
+    root: &Path,
+    output: &Path,
+    today: Option<date::Date>,
+    opts: &render::BuildOptions,
+    force: bool,
+) -> Result<(Checked, render::BuildStats), BuildError> {
+    let checked = check_site(root, today).map_err(|e| BuildError::Fatal(e.0))?;
+    if checked.summary.errors > 0 {
+        return Err(BuildError::Check(Box::new(checked)));
+    }
+    write::validate_output(root, output, force).map_err(BuildError::Fatal)?;
+    let staging = write::Staging::new(output).map_err(|e| BuildError::Render(format!("cannot create a temp folder beside {}: {e}", output.display())))?;
+    let stats = render::render_site(&checked, opts, &staging).map_err(BuildError::Render)?;
+    staging.commit().map_err(|e| BuildError::Render(format!("cannot move the new site into place: {e}")))?;
+    Ok((checked, stats))
 }

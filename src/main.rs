@@ -31,6 +31,27 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Check, then build the static site (into a temp folder, swapped in when complete)
+    Build {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder (default: <root>/public)
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Base URL for absolute links in the sitemap and feed (overrides dossier.toml)
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Leave something out of the site: `credit` removes every credit figure
+        #[arg(long, value_parser = ["credit"])]
+        redact: Vec<String>,
+        /// Replace an output folder that dossier did not create
+        #[arg(long)]
+        force: bool,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// List the rules (code, default severity, fix)
     Rules {
         /// Print the Markdown table of docs/rules.md
@@ -54,11 +75,48 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let color = format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = color_for(format);
             let text = report::render(format, &checked.diagnostics, &checked.site.sources, &checked.summary, color);
             print_out(&text);
             let failed = checked.summary.errors > 0 || (deny_warnings && checked.summary.warnings > 0);
             ExitCode::from(u8::from(failed))
+        }
+        Command::Build { root, output, base_url, redact, force, today, format } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            let opts = dossier::render::BuildOptions { base_url, redact_credit: redact.iter().any(|r| r == "credit") };
+            let started = std::time::Instant::now();
+            match dossier::build_site(&root, &output, today, &opts, force) {
+                Ok((checked, stats)) => {
+                    if !checked.diagnostics.is_empty() {
+                        let text = report::render(format, &checked.diagnostics, &checked.site.sources, &checked.summary, color_for(format));
+                        eprint!("{text}");
+                    }
+                    eprintln!(
+                        "built {} pages ({} files, {:.1} MiB) for {} accounts into {} in {:.2}s",
+                        stats.pages,
+                        stats.files,
+                        stats.bytes as f64 / 1048576.0,
+                        checked.site.accounts.len(),
+                        output.display(),
+                        started.elapsed().as_secs_f64()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(dossier::BuildError::Fatal(e)) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+                Err(dossier::BuildError::Check(checked)) => {
+                    let text = report::render(format, &checked.diagnostics, &checked.site.sources, &checked.summary, color_for(format));
+                    print_out(&text);
+                    eprintln!("error: the check found errors; nothing was built and {} is unchanged", output.display());
+                    ExitCode::from(1)
+                }
+                Err(dossier::BuildError::Render(e)) => {
+                    eprintln!("error: {e}\nthe previous output in {} is unchanged", output.display());
+                    ExitCode::from(1)
+                }
+            }
         }
         Command::Rules { markdown } => {
             if markdown {
@@ -79,4 +137,8 @@ fn main() -> ExitCode {
 fn print_out(s: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(s.as_bytes()).and_then(|_| out.flush());
+}
+
+fn color_for(format: Format) -> bool {
+    format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }

@@ -1,0 +1,460 @@
+//! Stage 4, render: every page of the site from the checked model. Pages are rendered
+//! in parallel and handed to an [`Output`] as they are made, so no stage needs every
+//! rendered page in memory at once.
+
+pub mod charts;
+pub mod export;
+pub mod i18n;
+pub mod markdown;
+pub mod theme;
+pub mod view;
+
+use crate::derive::Band;
+use crate::diag::{place, Placed};
+use crate::links::LinkIndex;
+use crate::model::{Account, Body};
+use crate::write::Output;
+use crate::Checked;
+use markdown::{Markdown, RenderOptions, Rendered};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use view::{AccountRow, ReviewSummary};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Overrides `base_url` from dossier.toml (absolute URLs in sitemap and feed).
+    pub base_url: Option<String>,
+    /// Leave every credit figure out of the site (pages, export, search).
+    pub redact_credit: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct BuildStats {
+    pub pages: usize,
+    pub files: usize,
+    pub bytes: usize,
+}
+
+/// What every page's template sees besides its own data.
+#[derive(Serialize)]
+struct Common<'a> {
+    root: String,
+    lang: &'a str,
+    t: &'a BTreeMap<&'static str, &'static str>,
+    site: &'a SiteInfo,
+    page_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct SiteInfo {
+    title: String,
+    base_url: String,
+    today: crate::date::Date,
+    language: String,
+    redacted: bool,
+    guides: Vec<NavLink>,
+}
+
+#[derive(Serialize, Clone)]
+struct NavLink {
+    title: String,
+    url: String,
+}
+
+/// `accounts/acme/` → `../../`: every link is relative, so the site works from a
+/// sub-path and from disk.
+pub fn root_of(url: &str) -> String {
+    "../".repeat(url.matches('/').count())
+}
+
+struct Ctx<'a> {
+    checked: &'a Checked,
+    tera: tera::Tera,
+    md: Markdown,
+    links: LinkIndex,
+    site: SiteInfo,
+    labels_en: BTreeMap<&'static str, &'static str>,
+    labels_zh: BTreeMap<&'static str, &'static str>,
+    out: &'a dyn Output,
+    opts: &'a BuildOptions,
+    pages: AtomicUsize,
+    files: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Ctx<'_> {
+    fn labels(&self, lang: &str) -> &BTreeMap<&'static str, &'static str> {
+        if lang == "zh" {
+            &self.labels_zh
+        } else {
+            &self.labels_en
+        }
+    }
+
+    fn emit(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
+        self.out.write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))
+    }
+
+    /// Render `template` for the page at `url` (a folder URL → `url/index.html`).
+    fn page<T: Serialize>(&self, template: &str, url: &str, lang: &str, data: &T) -> Result<(), String> {
+        let common = Common { root: root_of(url), lang, t: self.labels(lang), site: &self.site, page_url: url };
+        let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
+        ctx.extend(tera::Context::from_serialize(&common).map_err(|e| e.to_string())?);
+        let html = self.tera.render(template, &ctx).map_err(|e| format!("template {template}: {e}"))?;
+        let path = if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() };
+        self.pages.fetch_add(1, Ordering::Relaxed);
+        self.emit(&path, html.as_bytes())
+    }
+
+    fn markdown(&self, body: &Body, page_url: &str) -> Rendered {
+        let root = root_of(page_url);
+        let resolve = |target: &str| self.links.resolve(&body.file, target).ok().map(|u| format!("{root}{u}"));
+        self.md.render(&body.text, &RenderOptions { base_offset: body.offset, resolve: &resolve, toc_min_headings: 4 })
+    }
+}
+
+#[derive(Serialize)]
+struct TocView {
+    level: u8,
+    id: String,
+    text: String,
+}
+
+fn toc(r: &Rendered) -> Vec<TocView> {
+    r.toc.iter().map(|t| TocView { level: t.level, id: t.id.clone(), text: t.text.clone() }).collect()
+}
+
+/// Build every page and file of the site into `out`.
+pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> Result<BuildStats, String> {
+    let site = &checked.site;
+    let cfg = &site.config;
+    let theme = theme::Theme::load(&site.root, cfg.theme.as_deref())?;
+    let ctx = Ctx {
+        checked,
+        tera: theme.tera()?,
+        md: Markdown::new(),
+        links: LinkIndex::new(site),
+        site: SiteInfo {
+            title: cfg.title.clone(),
+            base_url: opts.base_url.clone().unwrap_or_else(|| cfg.base_url.clone()),
+            today: site.today,
+            language: cfg.language.clone(),
+            redacted: opts.redact_credit,
+            guides: site.guides.iter().map(|g| NavLink { title: g.title.clone(), url: format!("guides/{}/", g.stem) }).collect(),
+        },
+        labels_en: i18n::labels("en"),
+        labels_zh: i18n::labels("zh"),
+        out,
+        opts,
+        pages: AtomicUsize::new(0),
+        files: AtomicUsize::new(0),
+        bytes: AtomicUsize::new(0),
+    };
+    let lang = cfg.language.as_str();
+
+    // Findings per account, placed (file:line:col) once.
+    let mut findings: HashMap<&str, Vec<Placed>> = HashMap::new();
+    for d in &checked.diagnostics {
+        if let Some(slug) = d.account() {
+            findings.entry(slug).or_default().push(place(d, &site.sources));
+        }
+    }
+    let empty = Vec::new();
+    let rows: Vec<AccountRow> = site
+        .accounts
+        .par_iter()
+        .zip(&checked.signals)
+        .map(|(a, s)| view::row(a, s, cfg, lang, findings.get(a.slug.as_str()).unwrap_or(&empty), opts.redact_credit))
+        .collect();
+
+    // Account pages and review pages, in parallel; each returns its review summaries.
+    let per_account: Vec<Vec<ReviewSummary>> = site
+        .accounts
+        .par_iter()
+        .zip(&checked.signals)
+        .zip(&rows)
+        .map(|((a, s), row)| account_pages(&ctx, a, s, row, findings.get(a.slug.as_str()).unwrap_or(&empty)))
+        .collect::<Result<_, String>>()?;
+    let mut reviews: Vec<ReviewSummary> = per_account.into_iter().flatten().collect();
+    reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
+
+    portfolio_pages(&ctx, &rows, &reviews)?;
+    for g in &site.guides {
+        let url = format!("guides/{}/", g.stem);
+        let r = ctx.markdown(&g.body, &url);
+        ctx.page("guide.html", &url, lang, &serde_json::json!({ "title": g.title, "body_html": r.html, "toc": toc(&r) }))?;
+    }
+    ctx.page("search.html", "search/", lang, &serde_json::json!({}))?;
+    ctx.page("404.html", "404.html", lang, &serde_json::json!({}))?;
+    let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
+    let export_ctx = export::ExportCtx { checked, base_url: &ctx.site.base_url, redact_credit: opts.redact_credit, emit: &emit };
+    export::write_all(&export_ctx, &rows, &reviews)?;
+    for (path, bytes) in &theme.statics {
+        ctx.emit(&format!("static/{path}"), bytes)?;
+    }
+    ctx.emit("static/highlight-light.css", markdown::highlight_css_light().as_bytes())?;
+    ctx.emit("static/highlight-dark.css", markdown::highlight_css_dark().as_bytes())?;
+    for a in &site.accounts {
+        for asset in &a.assets {
+            let rel = a.file(asset);
+            // read without following symlinks (the loader already skipped links)
+            let path = site.root.join(&rel);
+            if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                let bytes = std::fs::read(&path).map_err(|e| format!("{rel}: {e}"))?;
+                ctx.emit(&format!("accounts/{}/{asset}", a.slug), &bytes)?;
+            }
+        }
+    }
+    Ok(BuildStats {
+        pages: ctx.pages.load(Ordering::Relaxed),
+        files: ctx.files.load(Ordering::Relaxed),
+        bytes: ctx.bytes.load(Ordering::Relaxed),
+    })
+}
+
+fn account_pages(ctx: &Ctx, a: &Account, s: &crate::derive::Signals, row: &AccountRow, findings: &[Placed]) -> Result<Vec<ReviewSummary>, String> {
+    let site = &ctx.checked.site;
+    let cfg = &site.config;
+    let Some(p) = &a.profile else { return Ok(Vec::new()) };
+    let lang = row.language.as_str();
+    let url = row.url.clone();
+    let plan = a.plan.as_ref().map(|plan| {
+        let r = ctx.markdown(&plan.body, &url);
+        serde_json::json!({
+            "period": plan.period,
+            "updated": plan.updated.as_ref().map(|d| d.v),
+            "objectives": plan.objectives.iter().map(|o| serde_json::json!({
+                "text": o.text.v, "owner": o.owner, "due": o.due.as_ref().map(|d| d.v),
+                "status": o.status.v, "status_label": i18n::value_label(lang, &o.status.v),
+                "overdue": matches!(o.status.v.as_str(), "not_started" | "in_progress") && o.due.as_ref().is_some_and(|d| d.v < site.today),
+                "metric": o.metric, "target": o.target.map(|t| t.to_string()),
+            })).collect::<Vec<_>>(),
+            "actions": view::actions(&plan.actions, site.today, lang),
+            "body_html": r.html,
+            "toc": toc(&r),
+        })
+    });
+    let mut reviews: Vec<&crate::model::Review> = a.reviews.iter().filter(|r| r.valid).collect();
+    reviews.sort_by(|x, y| (y.effective_date(), &y.stem).cmp(&(x.effective_date(), &x.stem)));
+    let summaries: Vec<ReviewSummary> = reviews.iter().map(|r| view::review_summary(a, r, lang)).collect();
+    let names: HashMap<&str, &str> =
+        a.contacts.iter().flat_map(|m| m.contacts.iter()).map(|c| (c.id.v.as_str(), c.name.v.as_str())).collect();
+    let team: Vec<(String, String)> = p.team.iter().map(|(k, v)| (k.replace('_', " "), v.v.clone())).collect();
+    let data = serde_json::json!({
+        "a": row,
+        "legal_name": p.legal_name.as_ref().map(|x| &x.v),
+        "tax_id": p.tax_id.as_ref().map(|x| &x.v),
+        "tags": p.tags,
+        "team": team,
+        "sales_units": p.sales_units.iter().map(|u| &u.v).collect::<Vec<_>>(),
+        "primary_interface": p.primary_interface.as_ref().map(|x| &x.v),
+        "customer_since": p.customer_since.as_ref().map(|d| d.v),
+        "override_reason": p.tier.override_reason.as_ref().map(|x| &x.v).filter(|r| !r.trim().is_empty()),
+        "scorecard": view::scorecard(a, cfg),
+        "credit": if ctx.opts.redact_credit { None } else { view::credit(a, s, cfg) },
+        "relationship_level": p.relationship.as_ref().and_then(|r| r.level.as_ref()).map(|l| l.v),
+        "competitors": p.relationship.as_ref().map(|r| r.competitors.clone()).unwrap_or_default(),
+        "criteria": p.criteria.iter().map(|c| serde_json::json!({"name": c.name.v, "fit": c.fit.v, "fit_label": i18n::value_label(lang, &c.fit.v)})).collect::<Vec<_>>(),
+        "revenue": if ctx.opts.redact_credit { None } else { p.revenue.as_ref().map(|r| serde_json::json!({
+            "currency": r.currency.as_ref().map(|c| &c.v),
+            "last_fy": r.last_fy.as_ref().map(|m| m.v.grouped()),
+            "target_fy": r.target_fy.as_ref().map(|m| m.v.grouped()),
+            "share_of_wallet": r.share_of_wallet_pct.as_ref().map(|d| format!("{}%", d.v)),
+        })) },
+        "complaints": p.complaints.iter().map(|c| serde_json::json!({
+            "id": c.id.v, "opened": c.opened.as_ref().map(|d| d.v), "closed": c.closed.as_ref().map(|d| d.v),
+            "severity": c.severity.v, "summary": c.summary, "resolution": c.resolution.as_ref().map(|r| &r.v),
+        })).collect::<Vec<_>>(),
+        "contact_groups": view::contact_groups(a, cfg.include_private),
+        "contact_count": a.contacts.as_ref().map_or(0, |m| m.contacts.len()),
+        "plan": plan,
+        "reviews": summaries,
+        "findings": findings,
+        "signals": s,
+        "contact_map_html": serde_json::Value::Null,
+        "gaps": Vec::<String>::new(),
+    });
+    ctx.page("account.html", &url, lang, &data)?;
+    for r in reviews {
+        let rurl = format!("{url}reviews/{}/", r.stem);
+        let md = ctx.markdown(&r.body, &rurl);
+        let attendees: Vec<serde_json::Value> = r
+            .attendees
+            .iter()
+            .map(|x| serde_json::json!({"id": x.v, "name": names.get(x.v.as_str()).copied().unwrap_or(x.v.as_str())}))
+            .collect();
+        let data = serde_json::json!({
+            "a": row,
+            "r": view::review_summary(a, r, lang),
+            "reviewers": r.reviewers,
+            "attendees": attendees,
+            "next_review": r.next_review.as_ref().map(|d| d.v),
+            "decisions": r.decisions,
+            "actions": view::actions(&r.actions, site.today, lang),
+            "body_html": md.html,
+            "toc": toc(&md),
+        });
+        ctx.page("review.html", &rurl, lang, &data)?;
+    }
+    Ok(summaries)
+}
+
+#[derive(Serialize, Default)]
+struct Exposure {
+    currency: String,
+    accounts: usize,
+    limit: String,
+    outstanding: String,
+    overdue: String,
+    above_warning: usize,
+}
+
+/// Dashboard, accounts index, owner and tier pages: all from per-account rows.
+fn portfolio_pages(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) -> Result<(), String> {
+    let cfg = &ctx.checked.site.config;
+    let lang = cfg.language.as_str();
+    let mut per_tier: Vec<(String, String, usize)> = cfg.tiers.iter().map(|t| (t.name.clone(), t.label.clone(), 0)).collect();
+    let mut per_status: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut exposure: BTreeMap<&str, (usize, i64, i64, i64, usize)> = BTreeMap::new();
+    for r in rows {
+        if let Some(t) = per_tier.iter_mut().find(|t| t.0 == r.tier) {
+            t.2 += 1;
+        }
+        *per_status.entry(r.status.as_str()).or_default() += 1;
+        if !r.currency.is_empty() {
+            let e = exposure.entry(r.currency.as_str()).or_default();
+            e.0 += 1;
+            e.1 += r.limit.map_or(0, |m| m.0);
+            e.2 += r.outstanding.map_or(0, |m| m.0);
+            e.3 += r.overdue.map_or(0, |m| m.0);
+            e.4 += usize::from(matches!(r.utilization_band, Band::Warn | Band::Over));
+        }
+    }
+    let exposure: Vec<Exposure> = exposure
+        .into_iter()
+        .map(|(c, (n, l, o, d, w))| Exposure {
+            currency: c.to_string(),
+            accounts: n,
+            limit: crate::decimal::Money(l).grouped(),
+            outstanding: crate::decimal::Money(o).grouped(),
+            overdue: crate::decimal::Money(d).grouped(),
+            above_warning: w,
+        })
+        .collect();
+    let pick = |f: &dyn Fn(&AccountRow) -> bool| rows.iter().filter(|r| f(r)).cloned().collect::<Vec<_>>();
+    let attention = serde_json::json!({
+        "reviews_overdue": pick(&|r| r.review_overdue),
+        "credit_reviews_due": pick(&|r| r.credit_review_overdue),
+        "tier_mismatches": pick(&|r| r.tier_differs),
+        "over_limit": pick(&|r| r.utilization_band == Band::Over),
+        "high_churn": pick(&|r| r.churn_risk == "high"),
+        "actions_overdue": pick(&|r| r.overdue_actions > 0),
+    });
+    let home = ctx.checked.site.home.as_ref().map(|h| ctx.markdown(&h.body, "").html);
+    let statuses: Vec<(String, String, usize)> = crate::model::STATUSES
+        .iter()
+        .map(|s| (s.to_string(), i18n::value_label(lang, s), per_status.get(s).copied().unwrap_or(0)))
+        .collect();
+    ctx.page(
+        "dashboard.html",
+        "",
+        lang,
+        &serde_json::json!({
+            "intro_html": home,
+            "accounts_total": rows.len(),
+            "per_tier": per_tier,
+            "per_status": statuses,
+            "exposure": exposure,
+            "attention": attention,
+            "latest_reviews": reviews.iter().take(12).collect::<Vec<_>>(),
+            "charts_html": portfolio_charts(&rows.iter().collect::<Vec<_>>(), cfg, lang, "", true, ctx.opts.redact_credit),
+        }),
+    )?;
+    let facet = |f: &dyn Fn(&AccountRow) -> &str| {
+        let mut v: Vec<String> = rows.iter().map(|r| f(r).to_string()).filter(|s| !s.is_empty()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    ctx.page(
+        "accounts.html",
+        "accounts/",
+        lang,
+        &serde_json::json!({
+            "rows": rows,
+            "tiers": cfg.tiers.iter().map(|t| &t.name).collect::<Vec<_>>(),
+            "statuses": crate::model::STATUSES,
+            "owners": facet(&|r| r.owner.as_str()),
+            "regions": facet(&|r| r.region.as_str()),
+        }),
+    )?;
+    let mut by_owner: BTreeMap<&str, Vec<&AccountRow>> = BTreeMap::new();
+    for r in rows {
+        by_owner.entry(r.owner.as_str()).or_default().push(r);
+    }
+    let owners: Vec<(String, usize)> = by_owner.iter().map(|(o, v)| (o.to_string(), v.len())).collect();
+    by_owner.par_iter().try_for_each(|(owner, list)| {
+        if !crate::load::is_slug(&owner.replace('.', "-").replace('_', "-")) {
+            return Ok(());
+        }
+        let url = format!("owners/{owner}/");
+        let charts = portfolio_charts(list, cfg, lang, &root_of(&url), false, ctx.opts.redact_credit);
+        ctx.page("owner.html", &url, lang, &serde_json::json!({ "owner": owner, "rows": list, "charts_html": charts }))
+    })?;
+    ctx.page("owner.html", "owners/", lang, &serde_json::json!({ "owner": null, "owners": owners, "rows": [], "charts_html": null }))?;
+    for t in &cfg.tiers {
+        let list: Vec<&AccountRow> = rows.iter().filter(|r| r.tier == t.name).collect();
+        ctx.page("tier.html", &format!("tiers/{}/", t.name), lang, &serde_json::json!({ "tier": t, "rows": list }))?;
+    }
+    ctx.page("tier.html", "tiers/", lang, &serde_json::json!({ "tier": null, "tiers": per_tier, "rows": [] }))?;
+    Ok(())
+}
+
+/// The portfolio charts (inline SVG with data tables) for the dashboard or an owner page.
+fn portfolio_charts(rows: &[&AccountRow], cfg: &crate::config::Config, lang: &str, root: &str, with_tiers: bool, redact: bool) -> String {
+    use charts::*;
+    let l = if lang == "zh" { Lang::Zh } else { Lang::En };
+    let mut out = String::new();
+    if with_tiers {
+        let counts: Vec<TierCount> = cfg
+            .tiers
+            .iter()
+            .map(|t| TierCount { tier: t.name.clone(), label: t.label.clone(), count: rows.iter().filter(|r| r.tier == t.name).count() })
+            .collect();
+        out.push_str(&tier_bars(&counts, l));
+    }
+    if !redact {
+        let util: Vec<Utilisation> = rows
+            .iter()
+            .filter(|r| !r.currency.is_empty())
+            .map(|r| Utilisation { name: r.name.clone(), url: format!("{root}{}", r.url), pct: r.utilization, currency: r.currency.clone() })
+            .collect();
+        out.push_str(&utilisation_bars(&util, cfg.credit.warn_utilization_pct.to_f64(), cfg.credit.max_utilization_pct.to_f64(), 30, l));
+    }
+    let points: Vec<ScorePoint> = rows
+        .iter()
+        .filter(|r| r.score.is_some() && !r.computed_tier.is_empty())
+        .map(|r| ScorePoint {
+            name: r.name.clone(),
+            url: format!("{root}{}", r.url),
+            score: r.score.unwrap_or(0.0),
+            declared: r.tier.clone(),
+            computed: r.computed_tier.clone(),
+        })
+        .collect();
+    let names: Vec<String> = cfg.tiers.iter().map(|t| t.name.clone()).collect();
+    out.push_str(&tier_matrix(&points, &names, l));
+    let recency: Vec<Recency> = rows
+        .iter()
+        .filter(|r| crate::derive::cadence_applies(&r.status))
+        .filter_map(|r| {
+            Some(Recency { name: r.name.clone(), url: format!("{root}{}", r.url), days_since: r.days_since_review, cadence_days: r.review_every_days? })
+        })
+        .collect();
+    out.push_str(&recency_strip(&recency, l));
+    out
+}

@@ -1,0 +1,169 @@
+//! Stage 5, write: build into a temporary folder beside the output and swap it in,
+//! so a failed or interrupted build never destroys the last good site. Nothing
+//! outside the output folder is written or deleted.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The marker file that says "dossier made this folder; it may replace it".
+pub const MARKER: &str = ".dossier-output";
+
+/// Where rendered files go: a folder on disk, or memory for `serve`.
+pub trait Output: Sync {
+    /// Write one file; `path` is relative to the site root with `/` separators.
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()>;
+}
+
+/// Refuse output folders that a build must never replace.
+pub fn validate_output(root: &Path, out: &Path, force: bool) -> Result<(), String> {
+    let root = fs::canonicalize(root).map_err(|e| format!("cannot resolve the site root: {e}"))?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = fs::canonicalize(parent).map_err(|e| format!("cannot use output folder `{}`: {e}", out.display()))?;
+    let name = out.file_name().ok_or_else(|| format!("output folder `{}` has no name", out.display()))?;
+    let abs = parent.join(name);
+    if abs == root || root.starts_with(&abs) {
+        return Err(format!("refusing to build into `{}`: it is the site root or contains it", out.display()));
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if fs::canonicalize(&home).is_ok_and(|h| h == abs) {
+            return Err(format!("refusing to build into your home folder `{}`", out.display()));
+        }
+    }
+    if abs.parent().is_none() {
+        return Err("refusing to build into the file system root".into());
+    }
+    match fs::symlink_metadata(&abs) {
+        Ok(m) if m.file_type().is_symlink() => Err(format!("refusing to build into `{}`: it is a symbolic link", out.display())),
+        Ok(m) if !m.is_dir() => Err(format!("output `{}` exists and is not a folder", out.display())),
+        Ok(_) => {
+            let empty = fs::read_dir(&abs).map(|mut d| d.next().is_none()).unwrap_or(false);
+            if empty || abs.join(MARKER).is_file() || force {
+                Ok(())
+            } else {
+                Err(format!(
+                    "refusing to replace `{}`: it is not empty and was not made by dossier (no {MARKER} file); use --force to replace it",
+                    out.display()
+                ))
+            }
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// A build in progress: files go to a hidden temp folder next to the output.
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+}
+
+fn sibling(out: &Path, tag: &str) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    out.with_file_name(format!(".{name}.dossier-{tag}-{}", std::process::id()))
+}
+
+/// Leftovers of interrupted builds (`.<name>.dossier-tmp-<pid>`) are removed.
+fn clean_leftovers(out: &Path) {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let prefix = format!(".{name}.dossier-");
+    if let Ok(rd) = fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with(&prefix) && e.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        clean_leftovers(out);
+        let tmp = sibling(out, "tmp");
+        fs::create_dir_all(&tmp)?;
+        fs::write(tmp.join(MARKER), "This folder was built by dossier and is replaced on every build.\n")?;
+        Ok(Staging { out: out.to_path_buf(), tmp })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Swap the finished build in: old output → aside, new → in place, old removed.
+    pub fn commit(self) -> io::Result<()> {
+        let old = sibling(&self.out, "old");
+        let had_old = self.out.exists();
+        if had_old {
+            fs::rename(&self.out, &old)?;
+        }
+        if let Err(e) = fs::rename(&self.tmp, &self.out) {
+            if had_old {
+                let _ = fs::rename(&old, &self.out);
+            }
+            return Err(e);
+        }
+        if had_old {
+            let _ = fs::remove_dir_all(&old);
+        }
+        std::mem::forget(self);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    /// An abandoned build (error) removes its temp folder; the old output is untouched.
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.tmp);
+    }
+}
+
+impl Output for Staging {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let rel = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path `{path}`")))?;
+        let full = self.tmp.join(rel);
+        if let Some(p) = full.parent() {
+            fs::create_dir_all(p)?;
+        }
+        fs::write(full, bytes)
+    }
+}
+
+/// `a/b/c.html` → a relative path with no `..`, no root, no empty segments.
+pub fn safe_relative(path: &str) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for seg in path.split('/') {
+        if seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\') || seg.contains('\0') {
+            return None;
+        }
+        out.push(seg);
+    }
+    (!out.as_os_str().is_empty()).then_some(out)
+}
+
+/// Files in memory (for `serve` and tests).
+#[derive(Default)]
+pub struct MemOutput {
+    pub files: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+}
+
+impl Output for MemOutput {
+    fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path `{path}`")))?;
+        self.files.lock().expect("poisoned").insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        assert!(safe_relative("../x").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("a//b").is_none());
+        assert_eq!(safe_relative("a/b.html"), Some(PathBuf::from("a/b.html")));
+    }
+}
