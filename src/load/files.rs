@@ -63,7 +63,8 @@ pub fn decode(rel: &str, mut bytes: Vec<u8>) -> (Option<SourceFile>, Option<Diag
 
 /// Deepest nesting of `[`/`{` outside strings and comments: the TOML parser recurses,
 /// so pathological nesting is refused before parsing.
-pub fn toml_nesting(text: &str) -> (usize, usize) {
+/// Returns the deepest level and the offset of the first bracket beyond `limit`.
+pub fn toml_nesting(text: &str, limit: usize) -> (usize, usize) {
     let b = text.as_bytes();
     let (mut depth, mut max, mut i, mut at) = (0usize, 0usize, 0usize, 0usize);
     while i < b.len() {
@@ -95,7 +96,9 @@ pub fn toml_nesting(text: &str) -> (usize, usize) {
                 depth += 1;
                 if depth > max {
                     max = depth;
-                    at = i;
+                    if depth == limit + 1 {
+                        at = i;
+                    }
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -112,8 +115,8 @@ mod tests {
 
     #[test]
     fn nesting_ignores_strings_and_comments() {
-        assert_eq!(toml_nesting("a = \"[[[[\" # {{{{\n[[x]]\nb = [[1], [2]]").0, 2);
-        assert_eq!(toml_nesting(&format!("a = {}", "[".repeat(500))).0, 500);
+        assert_eq!(toml_nesting("a = \"[[[[\" # {{{{\n[[x]]\nb = [[1], [2]]", 8).0, 2);
+        assert_eq!(toml_nesting(&format!("a = {}", "[".repeat(500)), 8), (500, 12));
     }
 
     #[test]

@@ -251,6 +251,14 @@ fn load_account(root: &Path, slug: &str, cfg: &Config, today: Date) -> (Account,
                 }
             }
             ("assets", true) => collect_assets(root, &rel, "assets", &mut acc.assets, &mut diags),
+            ("account.toml" | "contacts.toml" | "plan.md", true) => {
+                seen_account |= name == "account.toml";
+                if name == "plan.md" {
+                    acc.plan = Some(Default::default());
+                }
+                diags.push(Diagnostic::new(&rules::UNREADABLE, rel.clone(), None, format!("`{rel}` is a folder, but a file is expected here")));
+            }
+            ("reviews", false) => diags.push(Diagnostic::new(&rules::UNREADABLE, rel.clone(), None, format!("`{rel}` is a file, but a folder of review notes is expected here"))),
             _ => diags.push(stray(rel)),
         }
     }

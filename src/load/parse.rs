@@ -12,7 +12,7 @@ use crate::source::SourceFile;
 
 /// Parse a whole TOML file (or front matter block) after the nesting guard.
 fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<toml::de::DeTable<'a>> {
-    let (depth, at) = super::files::toml_nesting(text);
+    let (depth, at) = super::files::toml_nesting(text, cfg.limits.max_nesting);
     if depth > cfg.limits.max_nesting {
         sink.report(
             &rules::TOO_DEEP,

@@ -56,6 +56,8 @@ pub fn row(a: &Account, s: &Signals, cfg: &Config, lang: &str, findings: &[Place
     let p = a.profile.as_ref();
     let credit = if redact { None } else { p.and_then(|p| p.credit.as_ref()) };
     let tier = s.declared_tier.clone();
+    // labels in the account's own language: a Chinese account reads Chinese throughout
+    let lang = p.and_then(|p| p.language.as_ref()).map_or(lang, |l| l.v.as_str());
     AccountRow {
         slug: a.slug.clone(),
         url: format!("accounts/{}/", a.slug),
