@@ -75,11 +75,23 @@ pub struct Config {
     pub commit_url_template: Option<String>,
 }
 
-fn tier(name: &str, label: &str, min: i64, review: i64, credit: i64, contacts: i64, depts: i64, strict: bool) -> TierPolicy {
+fn tier(
+    name: &str,
+    label: &str,
+    min: i64,
+    review: i64,
+    credit: i64,
+    contacts: i64,
+    depts: i64,
+    strict: bool,
+) -> TierPolicy {
     TierPolicy {
         name: name.into(),
         label: label.into(),
-        min_score: Decimal { mantissa: min.into(), scale: 1 },
+        min_score: Decimal {
+            mantissa: min.into(),
+            scale: 1,
+        },
         review_every_days: review,
         credit_review_every_days: credit,
         min_contacts: contacts,
@@ -103,7 +115,12 @@ impl Default for Config {
             today: None,
             include_private: false,
             scoring: Scoring {
-                weights: vec![("value".into(), 350), ("loyalty".into(), 250), ("growth".into(), 250), ("risk".into(), 150)],
+                weights: vec![
+                    ("value".into(), 350),
+                    ("loyalty".into(), 250),
+                    ("growth".into(), 250),
+                    ("risk".into(), 150),
+                ],
                 inverted: vec!["risk".into()],
             },
             tiers: vec![
@@ -112,7 +129,10 @@ impl Default for Config {
                 tier("C", "Growth", 24, 365, 365, 1, 1, false),
                 tier("D", "Maintain", 0, 730, 730, 0, 0, false),
             ],
-            portfolio: Portfolio { max_top_tier_accounts: Some(35), max_accounts_per_owner: Some(15) },
+            portfolio: Portfolio {
+                max_top_tier_accounts: Some(35),
+                max_accounts_per_owner: Some(15),
+            },
             credit: CreditPolicy {
                 currencies: strings(&["CNY", "USD", "EUR"]),
                 approvers: vec![],
@@ -120,13 +140,26 @@ impl Default for Config {
                 warn_utilization_pct: Decimal::from_int(85),
                 max_utilization_pct: Decimal::from_int(100),
                 max_overdue_days: 90,
-                max_terms_days: [("AAA", 120), ("AA", 90), ("A", 90), ("BBB", 60), ("BB", 45), ("B", 30), ("CCC", 0), ("D", 0)]
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), *v))
-                    .collect(),
+                max_terms_days: [
+                    ("AAA", 120),
+                    ("AA", 90),
+                    ("A", 90),
+                    ("BBB", 60),
+                    ("BB", 45),
+                    ("B", 30),
+                    ("CCC", 0),
+                    ("D", 0),
+                ]
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
             },
             rules: RuleLevels::default(),
-            limits: Limits { max_file_bytes: 8 * 1024 * 1024, max_nesting: 16, max_array_len: 5_000 },
+            limits: Limits {
+                max_file_bytes: 8 * 1024 * 1024,
+                max_nesting: 16,
+                max_array_len: 5_000,
+            },
             theme: None,
             repo_url: None,
             commit_url_template: None,
@@ -144,7 +177,11 @@ impl Config {
     }
 
     pub fn max_terms(&self, rating: &str) -> Option<i64> {
-        self.credit.max_terms_days.iter().find(|(r, _)| r == rating).map(|(_, d)| *d)
+        self.credit
+            .max_terms_days
+            .iter()
+            .find(|(r, _)| r == rating)
+            .map(|(_, d)| *d)
     }
 
     /// The weighted score in thousandths: Σ weight × dimension, inverted dimensions as 6 − v.
@@ -153,7 +190,11 @@ impl Config {
         let mut total = 0i64;
         for (dim, w) in &self.scoring.weights {
             let v = score_of(dim)?;
-            let v = if self.scoring.inverted.contains(dim) { 6 - v } else { v };
+            let v = if self.scoring.inverted.contains(dim) {
+                6 - v
+            } else {
+                v
+            };
             total += w * v;
         }
         Some(total)
@@ -162,8 +203,14 @@ impl Config {
     /// The first tier (best first) whose `min_score` the score meets; a score equal to the
     /// threshold meets it.
     pub fn tier_for(&self, score_milli: i64) -> Option<&TierPolicy> {
-        let score = Decimal { mantissa: score_milli.into(), scale: 3 };
-        self.tiers.iter().find(|t| score >= t.min_score).or(self.tiers.last())
+        let score = Decimal {
+            mantissa: score_milli.into(),
+            scale: 3,
+        };
+        self.tiers
+            .iter()
+            .find(|t| score >= t.min_score)
+            .or(self.tiers.last())
     }
 
     /// Read dossier.toml text. Returns the config (defaults where keys are absent or
@@ -212,7 +259,12 @@ impl Config {
         if !tiers.is_empty() {
             self.read_tiers(tiers, sink);
         } else if let Some((_, span)) = t.keys().find(|(k, _)| *k == "tiers") {
-            sink.report(&rules::CONFIG_TIERS, Some(span), "`tiers` is empty: at least one tier is needed", None);
+            sink.report(
+                &rules::CONFIG_TIERS,
+                Some(span),
+                "`tiers` is empty: at least one tier is needed",
+                None,
+            );
         }
         if let Some(p) = t.table("portfolio", OPT) {
             if let Some(n) = p.int_in("max_top_tier_accounts", OPT, 0, i64::MAX) {
@@ -247,7 +299,12 @@ impl Config {
                     let help = did_you_mean(code, rules::ALL.iter().map(|r| r.code))
                         .map(|m| format!("did you mean `{m}`?"))
                         .unwrap_or_else(|| "see docs/rules.md for the rule codes".into());
-                    sink.report(&rules::CONFIG_RULE, Some(span), format!("unknown rule `{code}`"), Some(help));
+                    sink.report(
+                        &rules::CONFIG_RULE,
+                        Some(span),
+                        format!("unknown rule `{code}`"),
+                        Some(help),
+                    );
                     continue;
                 }
                 let Some(level) = level else { continue };
@@ -285,7 +342,10 @@ impl Config {
                     sink.report(
                         &rules::CONFIG_WEIGHTS,
                         Some(d.span.clone()),
-                        format!("weight `{k}` is {}: weights must be ≥ 0 with at most 3 decimals", d.v),
+                        format!(
+                            "weight `{k}` is {}: weights must be ≥ 0 with at most 3 decimals",
+                            d.v
+                        ),
                         None,
                     );
                     ok = false;
@@ -299,12 +359,23 @@ impl Config {
                 sink.report(
                     &rules::CONFIG_WEIGHTS,
                     Some(w.at()),
-                    format!("weights sum to {}, not 1", Decimal { mantissa: total.into(), scale: 3 }),
+                    format!(
+                        "weights sum to {}, not 1",
+                        Decimal {
+                            mantissa: total.into(),
+                            scale: 3
+                        }
+                    ),
                     Some("adjust the weights so they add up to exactly 1".into()),
                 );
             }
             if weights.is_empty() {
-                sink.report(&rules::CONFIG_WEIGHTS, Some(w.at()), "no scoring weights", None);
+                sink.report(
+                    &rules::CONFIG_WEIGHTS,
+                    Some(w.at()),
+                    "no scoring weights",
+                    None,
+                );
             } else {
                 self.scoring.weights = weights;
             }
@@ -332,27 +403,48 @@ impl Config {
             let policy = TierPolicy {
                 name: name.as_ref().map(|s| s.v.clone()).unwrap_or_default(),
                 label: t.str("label", OPT).map(|s| s.v).unwrap_or_default(),
-                min_score: t.decimal("min_score", reader::REQ).map(|d| d.v).unwrap_or(Decimal::ZERO),
-                review_every_days: t.int_in("review_every_days", reader::REQ, 1, i64::MAX).map_or(365, |n| n.v),
-                credit_review_every_days: t.int_in("credit_review_every_days", reader::REQ, 1, i64::MAX).map_or(365, |n| n.v),
-                min_contacts: t.int_in("min_contacts", reader::REQ, 0, i64::MAX).map_or(0, |n| n.v),
-                min_departments: t.int_in("min_departments", reader::REQ, 0, i64::MAX).map_or(0, |n| n.v),
+                min_score: t
+                    .decimal("min_score", reader::REQ)
+                    .map(|d| d.v)
+                    .unwrap_or(Decimal::ZERO),
+                review_every_days: t
+                    .int_in("review_every_days", reader::REQ, 1, i64::MAX)
+                    .map_or(365, |n| n.v),
+                credit_review_every_days: t
+                    .int_in("credit_review_every_days", reader::REQ, 1, i64::MAX)
+                    .map_or(365, |n| n.v),
+                min_contacts: t
+                    .int_in("min_contacts", reader::REQ, 0, i64::MAX)
+                    .map_or(0, |n| n.v),
+                min_departments: t
+                    .int_in("min_departments", reader::REQ, 0, i64::MAX)
+                    .map_or(0, |n| n.v),
                 requires_plan: t.bool("requires_plan", reader::REQ).is_some_and(|b| b.v),
-                requires_decision_maker: t.bool("requires_decision_maker", reader::REQ).is_some_and(|b| b.v),
+                requires_decision_maker: t
+                    .bool("requires_decision_maker", reader::REQ)
+                    .is_some_and(|b| b.v),
             };
             if let Some(prev) = out.last() {
                 if policy.min_score >= prev.min_score {
                     sink.report(
                         &rules::CONFIG_TIERS,
                         Some(t.at()),
-                        format!("tier `{}` has min_score {} ≥ the tier before it ({})", policy.name, policy.min_score, prev.min_score),
+                        format!(
+                            "tier `{}` has min_score {} ≥ the tier before it ({})",
+                            policy.name, policy.min_score, prev.min_score
+                        ),
                         Some("list tiers best first, each with a lower min_score".into()),
                     );
                 }
             }
             if let Some(n) = &name {
                 if out.iter().any(|p| p.name == n.v) {
-                    sink.report(&rules::CONFIG_TIERS, Some(n.span.clone()), format!("tier `{}` is listed twice", n.v), None);
+                    sink.report(
+                        &rules::CONFIG_TIERS,
+                        Some(n.span.clone()),
+                        format!("tier `{}` is listed twice", n.v),
+                        None,
+                    );
                 }
             }
             t.finish();
@@ -362,7 +454,10 @@ impl Config {
     }
 
     fn read_credit(&mut self, c: &Table, sink: &Sink) {
-        let list = |k: &str| c.str_list(k, OPT).map(|l| l.v.iter().map(|s| s.v.clone()).collect::<Vec<_>>());
+        let list = |k: &str| {
+            c.str_list(k, OPT)
+                .map(|l| l.v.iter().map(|s| s.v.clone()).collect::<Vec<_>>())
+        };
         if let Some(v) = list("currencies") {
             self.credit.currencies = v;
         }
@@ -389,7 +484,12 @@ impl Config {
                     terms.push((k.to_string(), n.v));
                 }
                 if !self.credit.ratings.iter().any(|r| r == k) {
-                    sink.report(&rules::CONFIG_CREDIT, Some(span), format!("max_terms_days names `{k}`, which is not in `ratings`"), None);
+                    sink.report(
+                        &rules::CONFIG_CREDIT,
+                        Some(span),
+                        format!("max_terms_days names `{k}`, which is not in `ratings`"),
+                        None,
+                    );
                 }
             }
             m.finish();

@@ -56,7 +56,11 @@ impl Date {
         let d = (doy - (153 * mp + 2) / 5 + 1) as u8;
         let m = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
         let y = yoe + era * 400 + i64::from(m <= 2);
-        Date { year: y as i32, month: m, day: d }
+        Date {
+            year: y as i32,
+            month: m,
+            day: d,
+        }
     }
 
     pub fn add_days(self, n: i64) -> Date {
@@ -71,7 +75,11 @@ impl Date {
     /// The machine's local date.
     pub fn today_local() -> Date {
         let now = jiff::Zoned::now();
-        Date { year: now.year().into(), month: now.month() as u8, day: now.day() as u8 }
+        Date {
+            year: now.year().into(),
+            month: now.month() as u8,
+            day: now.day() as u8,
+        }
     }
 }
 

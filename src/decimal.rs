@@ -11,10 +11,16 @@ pub struct Decimal {
 }
 
 impl Decimal {
-    pub const ZERO: Decimal = Decimal { mantissa: 0, scale: 0 };
+    pub const ZERO: Decimal = Decimal {
+        mantissa: 0,
+        scale: 0,
+    };
 
     pub fn from_int(v: i64) -> Decimal {
-        Decimal { mantissa: v.into(), scale: 0 }
+        Decimal {
+            mantissa: v.into(),
+            scale: 0,
+        }
     }
 
     /// Parse a TOML integer or float literal as written (`1_000`, `0.35`, `1e3`, `-2.5E-1`).
@@ -31,7 +37,10 @@ impl Decimal {
             _ => (false, num),
         };
         let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        if int.is_empty()
+            || !int.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         let all = format!("{int}{frac}");
@@ -51,7 +60,13 @@ impl Decimal {
         if neg {
             mantissa = -mantissa;
         }
-        Some(Decimal { mantissa, scale: scale as u32 }.normalized())
+        Some(
+            Decimal {
+                mantissa,
+                scale: scale as u32,
+            }
+            .normalized(),
+        )
     }
 
     fn normalized(mut self) -> Decimal {
@@ -65,12 +80,17 @@ impl Decimal {
     /// The value scaled to `scale` decimals, rounded half away from zero.
     pub fn to_scaled(self, scale: u32) -> Option<i128> {
         if self.scale <= scale {
-            self.mantissa.checked_mul(10i128.checked_pow(scale - self.scale)?)
+            self.mantissa
+                .checked_mul(10i128.checked_pow(scale - self.scale)?)
         } else {
             let div = 10i128.checked_pow(self.scale - scale)?;
             let q = self.mantissa / div;
             let r = self.mantissa % div;
-            Some(if r.abs() * 2 >= div { q + self.mantissa.signum() } else { q })
+            Some(if r.abs() * 2 >= div {
+                q + self.mantissa.signum()
+            } else {
+                q
+            })
         }
     }
 
@@ -110,7 +130,13 @@ impl fmt::Display for Decimal {
         let div = 10i128.pow(self.scale);
         let sign = if self.mantissa < 0 { "-" } else { "" };
         let m = self.mantissa.abs();
-        write!(f, "{sign}{}.{:0width$}", m / div, m % div, width = self.scale as usize)
+        write!(
+            f,
+            "{sign}{}.{:0width$}",
+            m / div,
+            m % div,
+            width = self.scale as usize
+        )
     }
 }
 

@@ -93,9 +93,16 @@ pub fn cadence_applies(status: &str) -> bool {
 
 /// Utilisation in percent as an exact comparison helper: outstanding × 100 vs pct × limit.
 pub fn utilization_cmp(outstanding: Money, limit: Money, pct: Decimal) -> std::cmp::Ordering {
-    let lhs = Decimal { mantissa: i128::from(outstanding.0) * 100, scale: 0 };
+    let lhs = Decimal {
+        mantissa: i128::from(outstanding.0) * 100,
+        scale: 0,
+    };
     let rhs_m = pct.mantissa * i128::from(limit.0);
-    lhs.partial_cmp(&Decimal { mantissa: rhs_m, scale: pct.scale }).unwrap_or(std::cmp::Ordering::Equal)
+    lhs.partial_cmp(&Decimal {
+        mantissa: rhs_m,
+        scale: pct.scale,
+    })
+    .unwrap_or(std::cmp::Ordering::Equal)
 }
 
 pub fn normalize_department(d: &str) -> String {
@@ -137,8 +144,11 @@ pub fn signals(a: &Account, cfg: &Config, today: Date) -> Signals {
     if let Some(c) = &a.contacts {
         let active: Vec<_> = c.contacts.iter().filter(|c| c.is_active()).collect();
         s.active_contacts = active.len();
-        let mut depts: Vec<String> =
-            active.iter().map(|c| normalize_department(&c.department)).filter(|d| !d.is_empty()).collect();
+        let mut depts: Vec<String> = active
+            .iter()
+            .map(|c| normalize_department(&c.department))
+            .filter(|d| !d.is_empty())
+            .collect();
         depts.sort();
         depts.dedup();
         s.departments = depts.len();
@@ -178,11 +188,24 @@ pub fn signals(a: &Account, cfg: &Config, today: Date) -> Signals {
 
 fn tiering(s: &mut Signals, p: &Profile, cfg: &Config) {
     let declared = p.tier.declared.v.as_str();
-    let reason_given = p.tier.override_reason.as_ref().is_some_and(|r| !r.v.trim().is_empty());
+    let reason_given = p
+        .tier
+        .override_reason
+        .as_ref()
+        .is_some_and(|r| !r.v.trim().is_empty());
     if p.tier.scores_complete {
-        let milli = cfg.score_milli(|dim| p.tier.scores.iter().find(|(d, _)| d == dim).map(|(_, v)| v.v));
+        let milli = cfg.score_milli(|dim| {
+            p.tier
+                .scores
+                .iter()
+                .find(|(d, _)| d == dim)
+                .map(|(_, v)| v.v)
+        });
         if let Some(milli) = milli {
-            s.score = Some(Decimal { mantissa: milli.into(), scale: 3 });
+            s.score = Some(Decimal {
+                mantissa: milli.into(),
+                scale: 3,
+            });
             s.computed_tier = cfg.tier_for(milli).map(|t| t.name.clone());
         }
     }
@@ -196,7 +219,11 @@ fn tiering(s: &mut Signals, p: &Profile, cfg: &Config) {
             } else {
                 vec![declared.to_string(), c.clone()]
             };
-            s.effective_tier = Some(if !s.tier_differs || reason_given { declared.to_string() } else { c.clone() });
+            s.effective_tier = Some(if !s.tier_differs || reason_given {
+                declared.to_string()
+            } else {
+                c.clone()
+            });
         }
         (None, true) => {
             s.governing_tiers = vec![declared.to_string()];
@@ -208,7 +235,11 @@ fn tiering(s: &mut Signals, p: &Profile, cfg: &Config) {
         }
         (None, false) => {}
     }
-    let tiers: Vec<&TierPolicy> = s.governing_tiers.iter().filter_map(|n| cfg.tier(n)).collect();
+    let tiers: Vec<&TierPolicy> = s
+        .governing_tiers
+        .iter()
+        .filter_map(|n| cfg.tier(n))
+        .collect();
     s.requirements = Requirements::of(&tiers);
 }
 
@@ -217,13 +248,14 @@ fn credit(s: &mut Signals, p: &Profile, cfg: &Config, today: Date) {
     if let (Some(limit), Some(out)) = (&c.limit, &c.outstanding) {
         if limit.v.0 > 0 {
             s.utilization_pct = Some(out.v.0 as f64 * 100.0 / limit.v.0 as f64);
-            s.utilization_band = if utilization_cmp(out.v, limit.v, cfg.credit.max_utilization_pct).is_gt() {
-                Band::Over
-            } else if utilization_cmp(out.v, limit.v, cfg.credit.warn_utilization_pct).is_ge() {
-                Band::Warn
-            } else {
-                Band::Ok
-            };
+            s.utilization_band =
+                if utilization_cmp(out.v, limit.v, cfg.credit.max_utilization_pct).is_gt() {
+                    Band::Over
+                } else if utilization_cmp(out.v, limit.v, cfg.credit.warn_utilization_pct).is_ge() {
+                    Band::Warn
+                } else {
+                    Band::Ok
+                };
         } else if out.v.0 > 0 {
             s.utilization_band = Band::Over;
         }

@@ -18,8 +18,20 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static Rule, file: impl Into<String>, span: Option<Span>, message: impl Into<String>) -> Self {
-        Diagnostic { rule, severity: rule.severity, file: file.into(), span, message: message.into(), help: None }
+    pub fn new(
+        rule: &'static Rule,
+        file: impl Into<String>,
+        span: Option<Span>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            file: file.into(),
+            span,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -95,14 +107,25 @@ impl RuleLevels {
             })
             .collect();
         out.sort_by(|a, b| {
-            (&a.file, a.span.as_ref().map(|s| (s.start, s.end)), a.rule.code, &a.message).cmp(&(
-                &b.file,
-                b.span.as_ref().map(|s| (s.start, s.end)),
-                b.rule.code,
-                &b.message,
-            ))
+            (
+                &a.file,
+                a.span.as_ref().map(|s| (s.start, s.end)),
+                a.rule.code,
+                &a.message,
+            )
+                .cmp(&(
+                    &b.file,
+                    b.span.as_ref().map(|s| (s.start, s.end)),
+                    b.rule.code,
+                    &b.message,
+                ))
         });
-        out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
+        out.dedup_by(|a, b| {
+            a.file == b.file
+                && a.span == b.span
+                && a.rule.code == b.rule.code
+                && a.message == b.message
+        });
         out
     }
 }
@@ -118,13 +141,24 @@ pub struct Summary {
 
 impl Summary {
     pub fn count(diags: &[Diagnostic], files: usize, accounts: usize) -> Summary {
-        let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-        Summary { errors, warnings: diags.len() - errors, files, accounts }
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Summary {
+            errors,
+            warnings: diags.len() - errors,
+            files,
+            accounts,
+        }
     }
 }
 
 /// Closest candidate by edit distance, for "did you mean" hints.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let word_l = word.to_lowercase();
     candidates
         .into_iter()
@@ -140,7 +174,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, &cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

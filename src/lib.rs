@@ -46,7 +46,12 @@ pub fn check_site(root: &Path, today: Option<date::Date>) -> Result<Checked, Fat
     let site = load::load(root, today)?;
     let (signals, diagnostics) = check::run(&site);
     let summary = Summary::count(&diagnostics, site.sources.len(), site.accounts.len());
-    Ok(Checked { site, signals, diagnostics, summary })
+    Ok(Checked {
+        site,
+        signals,
+        diagnostics,
+        summary,
+    })
 }
 
 /// Why a build did not produce a site.
@@ -62,7 +67,12 @@ pub enum BuildError {
 
 impl std::fmt::Debug for Checked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Checked({} accounts, {} findings)", self.site.accounts.len(), self.diagnostics.len())
+        write!(
+            f,
+            "Checked({} accounts, {} findings)",
+            self.site.accounts.len(),
+            self.diagnostics.len()
+        )
     }
 }
 
@@ -79,8 +89,15 @@ pub fn build_site(
         return Err(BuildError::Check(Box::new(checked)));
     }
     write::validate_output(root, output, force).map_err(BuildError::Fatal)?;
-    let staging = write::Staging::new(output).map_err(|e| BuildError::Render(format!("cannot create a temp folder beside {}: {e}", output.display())))?;
+    let staging = write::Staging::new(output).map_err(|e| {
+        BuildError::Render(format!(
+            "cannot create a temp folder beside {}: {e}",
+            output.display()
+        ))
+    })?;
     let stats = render::render_site(&checked, opts, &staging).map_err(BuildError::Render)?;
-    staging.commit().map_err(|e| BuildError::Render(format!("cannot move the new site into place: {e}")))?;
+    staging
+        .commit()
+        .map_err(|e| BuildError::Render(format!("cannot move the new site into place: {e}")))?;
     Ok((checked, stats))
 }

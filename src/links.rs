@@ -65,7 +65,10 @@ impl LinkIndex {
         if parts.first() != Some(&"content") {
             return Err(LinkError::Outside);
         }
-        self.targets.get(&parts.join("/")).cloned().ok_or(LinkError::Broken)
+        self.targets
+            .get(&parts.join("/"))
+            .cloned()
+            .ok_or(LinkError::Broken)
     }
 }
 
@@ -147,7 +150,11 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
                     }
                     let raw = line[s..j].trim_start_matches('<').trim_end_matches('>');
                     if !raw.is_empty() {
-                        out.push(FoundLink { target: raw, start: start + s, end: start + s + raw.len() });
+                        out.push(FoundLink {
+                            target: raw,
+                            start: start + s,
+                            end: start + s + raw.len(),
+                        });
                     }
                     i = j;
                 }
@@ -162,7 +169,10 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
 /// The URL scheme of a link target, lowercased, ignoring whitespace and control
 /// characters browsers ignore (`java\tscript:`).
 pub fn scheme(target: &str) -> Option<String> {
-    let cleaned: String = target.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let cleaned: String = target
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
     let colon = cleaned.find(':')?;
     let s = &cleaned[..colon];
     if s.contains(['/', '?', '#']) || s.is_empty() {
@@ -186,7 +196,10 @@ mod tests {
 
     #[test]
     fn schemes_survive_obfuscation() {
-        assert_eq!(scheme("java\tscript:alert(1)").as_deref(), Some("javascript"));
+        assert_eq!(
+            scheme("java\tscript:alert(1)").as_deref(),
+            Some("javascript")
+        );
         assert_eq!(scheme("HTTPS://x").as_deref(), Some("https"));
         assert_eq!(scheme("reviews/a.md"), None);
         assert_eq!(scheme("a/b:c"), None);

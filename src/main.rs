@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "dossier", version, about = "Check key-account playbooks and build them into a static site")]
+#[command(
+    name = "dossier",
+    version,
+    about = "Check key-account playbooks and build them into a static site"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -67,7 +71,12 @@ fn parse_date(s: &str) -> Result<Date, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { root, format, deny_warnings, today } => {
+        Command::Check {
+            root,
+            format,
+            deny_warnings,
+            today,
+        } => {
             let checked = match dossier::check_site(&root, today) {
                 Ok(c) => c,
                 Err(e) => {
@@ -76,19 +85,43 @@ fn main() -> ExitCode {
                 }
             };
             let color = color_for(format);
-            let text = report::render(format, &checked.diagnostics, &checked.site.sources, &checked.summary, color);
+            let text = report::render(
+                format,
+                &checked.diagnostics,
+                &checked.site.sources,
+                &checked.summary,
+                color,
+            );
             print_out(&text);
-            let failed = checked.summary.errors > 0 || (deny_warnings && checked.summary.warnings > 0);
+            let failed =
+                checked.summary.errors > 0 || (deny_warnings && checked.summary.warnings > 0);
             ExitCode::from(u8::from(failed))
         }
-        Command::Build { root, output, base_url, redact, force, today, format } => {
+        Command::Build {
+            root,
+            output,
+            base_url,
+            redact,
+            force,
+            today,
+            format,
+        } => {
             let output = output.unwrap_or_else(|| root.join("public"));
-            let opts = dossier::render::BuildOptions { base_url, redact_credit: redact.iter().any(|r| r == "credit") };
+            let opts = dossier::render::BuildOptions {
+                base_url,
+                redact_credit: redact.iter().any(|r| r == "credit"),
+            };
             let started = std::time::Instant::now();
             match dossier::build_site(&root, &output, today, &opts, force) {
                 Ok((checked, stats)) => {
                     if !checked.diagnostics.is_empty() {
-                        let text = report::render(format, &checked.diagnostics, &checked.site.sources, &checked.summary, color_for(format));
+                        let text = report::render(
+                            format,
+                            &checked.diagnostics,
+                            &checked.site.sources,
+                            &checked.summary,
+                            color_for(format),
+                        );
                         eprint!("{text}");
                     }
                     eprintln!(
@@ -107,13 +140,25 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
                 Err(dossier::BuildError::Check(checked)) => {
-                    let text = report::render(format, &checked.diagnostics, &checked.site.sources, &checked.summary, color_for(format));
+                    let text = report::render(
+                        format,
+                        &checked.diagnostics,
+                        &checked.site.sources,
+                        &checked.summary,
+                        color_for(format),
+                    );
                     print_out(&text);
-                    eprintln!("error: the check found errors; nothing was built and {} is unchanged", output.display());
+                    eprintln!(
+                        "error: the check found errors; nothing was built and {} is unchanged",
+                        output.display()
+                    );
                     ExitCode::from(1)
                 }
                 Err(dossier::BuildError::Render(e)) => {
-                    eprintln!("error: {e}\nthe previous output in {} is unchanged", output.display());
+                    eprintln!(
+                        "error: {e}\nthe previous output in {} is unchanged",
+                        output.display()
+                    );
                     ExitCode::from(1)
                 }
             }
@@ -124,7 +169,12 @@ fn main() -> ExitCode {
             } else {
                 let mut s = String::new();
                 for r in dossier::rules::ALL {
-                    s.push_str(&format!("{:<40} {:<8} {}\n", r.code, r.severity.as_str(), r.summary));
+                    s.push_str(&format!(
+                        "{:<40} {:<8} {}\n",
+                        r.code,
+                        r.severity.as_str(),
+                        r.summary
+                    ));
                 }
                 print_out(&s);
             }
@@ -140,5 +190,7 @@ fn print_out(s: &str) {
 }
 
 fn color_for(format: Format) -> bool {
-    format == Format::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    format == Format::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none()
 }

@@ -29,7 +29,14 @@ pub const STANCES: &[&str] = &["champion", "supporter", "neutral", "skeptic", "b
 pub const INFLUENCE: &[&str] = &["high", "medium", "low"];
 pub const CONTACT_STATUS: &[&str] = &["active", "left", "inactive"];
 pub const LINK_KINDS: &[&str] = &["influence", "conflict", "informal"];
-pub const REVIEW_KINDS: &[&str] = &["quarterly", "annual_summit", "credit", "win_loss", "escalation", "visit"];
+pub const REVIEW_KINDS: &[&str] = &[
+    "quarterly",
+    "annual_summit",
+    "credit",
+    "win_loss",
+    "escalation",
+    "visit",
+];
 pub const HEALTH: &[&str] = &["green", "amber", "red"];
 pub const ACTION_STATUS: &[&str] = &["open", "done", "dropped"];
 pub const OBJECTIVE_STATUS: &[&str] = &["not_started", "in_progress", "done", "dropped"];

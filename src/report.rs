@@ -15,7 +15,13 @@ pub enum Format {
     Junit,
 }
 
-pub fn render(format: Format, diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
+pub fn render(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    summary: &Summary,
+    color: bool,
+) -> String {
     match format {
         Format::Human => human(diags, sources, summary, color),
         Format::Json => json(diags, sources, summary),
@@ -26,7 +32,11 @@ pub fn render(format: Format, diags: &[Diagnostic], sources: &SourceMap, summary
 
 /// rustc-style: the source line with the span underlined, then `= help:`.
 pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for d in diags {
         let level = match d.severity {
@@ -42,14 +52,21 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
                 let (l1, _) = src.line_col(span.end.max(span.start));
                 let (first, last) = (l0, l1.min(l0 + 6));
                 let start = src.line_start(first);
-                let end = if last < src.line_count() { src.line_start(last + 1) } else { src.text.len() };
+                let end = if last < src.line_count() {
+                    src.line_start(last + 1)
+                } else {
+                    src.text.len()
+                };
                 let text = &src.text[start..end];
                 let s = (span.start - start).min(text.len());
                 let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
                 while !text.is_char_boundary(e) {
                     e += 1;
                 }
-                let snippet = Snippet::source(text).line_start(first).path(d.file.as_str()).annotation(AnnotationKind::Primary.span(s..e));
+                let snippet = Snippet::source(text)
+                    .line_start(first)
+                    .path(d.file.as_str())
+                    .annotation(AnnotationKind::Primary.span(s..e));
                 vec![title.element(snippet), Group::with_title(help)]
             }
             _ => {
@@ -63,7 +80,11 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
     let _ = write!(
         out,
         "{}: {} error{}, {} warning{} in {} account{} ({} files)\n",
-        if summary.errors > 0 { "check failed" } else { "check passed" },
+        if summary.errors > 0 {
+            "check failed"
+        } else {
+            "check passed"
+        },
         summary.errors,
         if summary.errors == 1 { "" } else { "s" },
         summary.warnings,
@@ -83,7 +104,10 @@ struct JsonReport<'a> {
 
 /// `{"diagnostics": [...], "summary": {...}}` (see docs/check-json.md).
 pub fn json(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> String {
-    let report = JsonReport { diagnostics: diags.iter().map(|d| place(d, sources)).collect(), summary };
+    let report = JsonReport {
+        diagnostics: diags.iter().map(|d| place(d, sources)).collect(),
+        summary,
+    };
     let mut s = serde_json::to_string_pretty(&report).expect("serialisable");
     s.push('\n');
     s
@@ -110,13 +134,19 @@ pub fn github(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary) -> S
             gh_data(&format!("{}\nhelp: {}", p.message, p.help))
         );
     }
-    let _ = writeln!(out, "dossier check: {} errors, {} warnings", summary.errors, summary.warnings);
+    let _ = writeln!(
+        out,
+        "dossier check: {} errors, {} warnings",
+        summary.errors, summary.warnings
+    );
     out
 }
 
 /// Escaping of workflow command data (message): %, CR, LF.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escaping of workflow command properties: also `:` and `,`.
@@ -147,28 +177,59 @@ pub fn junit(diags: &[Diagnostic], sources: &SourceMap) -> String {
     use std::collections::BTreeMap;
     let mut cases: BTreeMap<String, Vec<Placed>> = BTreeMap::new();
     for d in diags {
-        let name = d.account().map_or_else(|| "(site)".to_string(), |s| s.to_string());
+        let name = d
+            .account()
+            .map_or_else(|| "(site)".to_string(), |s| s.to_string());
         cases.entry(name).or_default().push(place(d, sources));
     }
-    let failures = cases.values().filter(|v| v.iter().any(|p| p.severity == Severity::Error)).count();
+    let failures = cases
+        .values()
+        .filter(|v| v.iter().any(|p| p.severity == Severity::Error))
+        .count();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(out, "<testsuites name=\"dossier check\" tests=\"{}\" failures=\"{failures}\">", cases.len());
-    let _ = writeln!(out, "  <testsuite name=\"accounts\" tests=\"{}\" failures=\"{failures}\">", cases.len());
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"dossier check\" tests=\"{}\" failures=\"{failures}\">",
+        cases.len()
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"accounts\" tests=\"{}\" failures=\"{failures}\">",
+        cases.len()
+    );
     for (name, ps) in &cases {
-        let _ = writeln!(out, "    <testcase classname=\"dossier.accounts\" name=\"{}\">", xml(name));
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"dossier.accounts\" name=\"{}\">",
+            xml(name)
+        );
         let lines = |sev: Severity| {
             ps.iter()
                 .filter(|p| p.severity == sev)
-                .map(|p| format!("{}:{}:{}: {} [{}]\n  help: {}", p.file, p.line, p.column, p.message, p.code, p.help))
+                .map(|p| {
+                    format!(
+                        "{}:{}:{}: {} [{}]\n  help: {}",
+                        p.file, p.line, p.column, p.message, p.code, p.help
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         let errors = lines(Severity::Error);
         if !errors.is_empty() {
-            let _ = writeln!(out, "      <failure message=\"{} error(s)\" type=\"dossier.check\">{}</failure>", errors.len(), xml(&errors.join("\n")));
+            let _ = writeln!(
+                out,
+                "      <failure message=\"{} error(s)\" type=\"dossier.check\">{}</failure>",
+                errors.len(),
+                xml(&errors.join("\n"))
+            );
         }
         let warnings = lines(Severity::Warning);
         if !warnings.is_empty() {
-            let _ = writeln!(out, "      <system-out>{}</system-out>", xml(&warnings.join("\n")));
+            let _ = writeln!(
+                out,
+                "      <system-out>{}</system-out>",
+                xml(&warnings.join("\n"))
+            );
         }
         out.push_str("    </testcase>\n");
     }

@@ -134,7 +134,13 @@ pub fn markdown_table() -> String {
          | code | default | what it means | how to fix |\n|---|---|---|---|\n",
     );
     for r in ALL {
-        out.push_str(&format!("| `{}` | {} | {} | {} |\n", r.code, r.severity.as_str(), r.summary, r.fix));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            r.code,
+            r.severity.as_str(),
+            r.summary,
+            r.fix
+        ));
     }
     out
 }

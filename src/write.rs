@@ -18,26 +18,46 @@ pub trait Output: Sync {
 /// Refuse output folders that a build must never replace.
 pub fn validate_output(root: &Path, out: &Path, force: bool) -> Result<(), String> {
     let root = fs::canonicalize(root).map_err(|e| format!("cannot resolve the site root: {e}"))?;
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let parent = fs::canonicalize(parent).map_err(|e| format!("cannot use output folder `{}`: {e}", out.display()))?;
-    let name = out.file_name().ok_or_else(|| format!("output folder `{}` has no name", out.display()))?;
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let parent = fs::canonicalize(parent)
+        .map_err(|e| format!("cannot use output folder `{}`: {e}", out.display()))?;
+    let name = out
+        .file_name()
+        .ok_or_else(|| format!("output folder `{}` has no name", out.display()))?;
     let abs = parent.join(name);
     if abs == root || root.starts_with(&abs) {
-        return Err(format!("refusing to build into `{}`: it is the site root or contains it", out.display()));
+        return Err(format!(
+            "refusing to build into `{}`: it is the site root or contains it",
+            out.display()
+        ));
     }
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
         if fs::canonicalize(&home).is_ok_and(|h| h == abs) {
-            return Err(format!("refusing to build into your home folder `{}`", out.display()));
+            return Err(format!(
+                "refusing to build into your home folder `{}`",
+                out.display()
+            ));
         }
     }
     if abs.parent().is_none() {
         return Err("refusing to build into the file system root".into());
     }
     match fs::symlink_metadata(&abs) {
-        Ok(m) if m.file_type().is_symlink() => Err(format!("refusing to build into `{}`: it is a symbolic link", out.display())),
-        Ok(m) if !m.is_dir() => Err(format!("output `{}` exists and is not a folder", out.display())),
+        Ok(m) if m.file_type().is_symlink() => Err(format!(
+            "refusing to build into `{}`: it is a symbolic link",
+            out.display()
+        )),
+        Ok(m) if !m.is_dir() => Err(format!(
+            "output `{}` exists and is not a folder",
+            out.display()
+        )),
         Ok(_) => {
-            let empty = fs::read_dir(&abs).map(|mut d| d.next().is_none()).unwrap_or(false);
+            let empty = fs::read_dir(&abs)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
             if empty || abs.join(MARKER).is_file() || force {
                 Ok(())
             } else {
@@ -58,14 +78,23 @@ pub struct Staging {
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     out.with_file_name(format!(".{name}.dossier-{tag}-{}", std::process::id()))
 }
 
 /// Leftovers of interrupted builds (`.<name>.dossier-tmp-<pid>`) are removed.
 fn clean_leftovers(out: &Path) {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let prefix = format!(".{name}.dossier-");
     if let Ok(rd) = fs::read_dir(dir) {
         for e in rd.flatten() {
@@ -82,8 +111,14 @@ impl Staging {
         clean_leftovers(out);
         let tmp = sibling(out, "tmp");
         fs::create_dir_all(&tmp)?;
-        fs::write(tmp.join(MARKER), "This folder was built by dossier and is replaced on every build.\n")?;
-        Ok(Staging { out: out.to_path_buf(), tmp })
+        fs::write(
+            tmp.join(MARKER),
+            "This folder was built by dossier and is replaced on every build.\n",
+        )?;
+        Ok(Staging {
+            out: out.to_path_buf(),
+            tmp,
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -120,7 +155,12 @@ impl Drop for Staging {
 
 impl Output for Staging {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        let rel = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path `{path}`")))?;
+        let rel = safe_relative(path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("unsafe output path `{path}`"),
+            )
+        })?;
         let full = self.tmp.join(rel);
         if let Some(p) = full.parent() {
             fs::create_dir_all(p)?;
@@ -149,8 +189,16 @@ pub struct MemOutput {
 
 impl Output for MemOutput {
     fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path `{path}`")))?;
-        self.files.lock().expect("poisoned").insert(path.to_string(), bytes.to_vec());
+        safe_relative(path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("unsafe output path `{path}`"),
+            )
+        })?;
+        self.files
+            .lock()
+            .expect("poisoned")
+            .insert(path.to_string(), bytes.to_vec());
         Ok(())
     }
 }

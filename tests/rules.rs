@@ -23,21 +23,37 @@ struct Case {
 }
 
 fn path(p: &str) -> String {
-    p.strip_prefix("A/").map_or_else(|| p.to_string(), |rest| format!("{A}{rest}"))
+    p.strip_prefix("A/")
+        .map_or_else(|| p.to_string(), |rest| format!("{A}{rest}"))
 }
 
 fn e(file: &'static str, from: &str, to: &str) -> Edit {
     (file, from.to_string(), to.to_string())
 }
 
-fn case(code: &'static str, severity: Severity, edits: Vec<Edit>, file: &'static str, at: Option<&'static str>) -> Case {
-    Case { code, severity, edits, file, at }
+fn case(
+    code: &'static str,
+    severity: Severity,
+    edits: Vec<Edit>,
+    file: &'static str,
+    at: Option<&'static str>,
+) -> Case {
+    Case {
+        code,
+        severity,
+        edits,
+        file,
+        at,
+    }
 }
 
 fn line_col(text: &str, needle: &str) -> (usize, usize) {
     let (before, _) = needle.split_once('|').unwrap_or(("", needle));
     let plain = needle.replace('|', "");
-    let idx = text.find(&plain).unwrap_or_else(|| panic!("needle {needle:?} not in file")) + before.len();
+    let idx = text
+        .find(&plain)
+        .unwrap_or_else(|| panic!("needle {needle:?} not in file"))
+        + before.len();
     let pre = &text[..idx];
     let line = pre.matches('\n').count() + 1;
     let col = pre.rsplit('\n').next().unwrap().chars().count() + 1;
@@ -167,7 +183,10 @@ fn base_site_is_clean() {
     let dir = tempfile::tempdir().unwrap();
     write_site(dir.path(), &base_files());
     let found = check(dir.path());
-    assert!(found.is_empty(), "base fixture must be clean, got {found:#?}");
+    assert!(
+        found.is_empty(),
+        "base fixture must be clean, got {found:#?}"
+    );
 }
 
 #[test]
@@ -184,8 +203,15 @@ fn every_rule_fixture_reports_code_severity_and_position() {
             } else if from.is_empty() {
                 files.push((p, to.clone()));
             } else {
-                let f = files.iter_mut().find(|(f, _)| f == &p).unwrap_or_else(|| panic!("case {i}: no file {p}"));
-                assert!(f.1.contains(from.as_str()), "case {i} ({}): {from:?} not in {p}", c.code);
+                let f = files
+                    .iter_mut()
+                    .find(|(f, _)| f == &p)
+                    .unwrap_or_else(|| panic!("case {i}: no file {p}"));
+                assert!(
+                    f.1.contains(from.as_str()),
+                    "case {i} ({}): {from:?} not in {p}",
+                    c.code
+                );
                 f.1 = f.1.replacen(from.as_str(), to, 1);
             }
         }
@@ -196,7 +222,12 @@ fn every_rule_fixture_reports_code_severity_and_position() {
             None => (1, 1),
         };
         let found = check(dir.path());
-        let hit = found.iter().any(|d| d.code == c.code && d.severity == c.severity && d.file == file && (d.line, d.column) == expect);
+        let hit = found.iter().any(|d| {
+            d.code == c.code
+                && d.severity == c.severity
+                && d.file == file
+                && (d.line, d.column) == expect
+        });
         if !hit {
             failures.push(format!(
                 "case {i} {}: expected {:?} at {file}:{}:{}, got {:?}",
@@ -204,19 +235,41 @@ fn every_rule_fixture_reports_code_severity_and_position() {
                 c.severity,
                 expect.0,
                 expect.1,
-                found.iter().map(|d| format!("{} {:?} {}:{}:{}", d.code, d.severity, d.file, d.line, d.column)).collect::<Vec<_>>()
+                found
+                    .iter()
+                    .map(|d| format!(
+                        "{} {:?} {}:{}:{}",
+                        d.code, d.severity, d.file, d.line, d.column
+                    ))
+                    .collect::<Vec<_>>()
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} rule fixtures failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} rule fixtures failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_rule_has_a_fixture_or_a_dedicated_test() {
     // rules covered by dedicated tests elsewhere (binary input, renames, symlinks, build-time)
-    let dedicated = ["file.invalid-utf8", "file.symlink", "file.slug", "file.review-name", "markdown.raw-html"];
+    let dedicated = [
+        "file.invalid-utf8",
+        "file.symlink",
+        "file.slug",
+        "file.review-name",
+        "markdown.raw-html",
+    ];
     let covered: Vec<&str> = cases().iter().map(|c| c.code).collect();
     for r in dossier::rules::ALL {
-        assert!(covered.contains(&r.code) || dedicated.contains(&r.code), "rule {} has no fixture", r.code);
+        assert!(
+            covered.contains(&r.code) || dedicated.contains(&r.code),
+            "rule {} has no fixture",
+            r.code
+        );
     }
 }

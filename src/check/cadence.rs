@@ -14,7 +14,12 @@ pub fn check(cx: &mut Ctx) {
     if let (Some(req), true) = (&s.requirements, cadence_applies(status)) {
         match (&s.newest_review, &s.newest_review_file) {
             (Some(d), Some(file)) if s.review_overdue => {
-                let span = a.reviews.iter().find(|r| &r.file == file).and_then(|r| r.date.as_ref()).map(|x| x.span.clone());
+                let span = a
+                    .reviews
+                    .iter()
+                    .find(|r| &r.file == file)
+                    .and_then(|r| r.date.as_ref())
+                    .map(|x| x.span.clone());
                 out.push(
                     Diagnostic::new(
                         &rules::REVIEW_STALE,
@@ -38,15 +43,34 @@ pub fn check(cx: &mut Ctx) {
             _ => {}
         }
     }
-    let ids: Option<Vec<&str>> = a.contacts.as_ref().map(|c| c.contacts.iter().map(|c| c.id.v.as_str()).collect());
-    let contacts_file_broken = a.contacts.is_none() && cx.site.sources.get(&a.file("contacts.toml")).is_some();
-    let newest = a.reviews.iter().filter(|r| r.valid).max_by_key(|r| r.effective_date());
+    let ids: Option<Vec<&str>> = a
+        .contacts
+        .as_ref()
+        .map(|c| c.contacts.iter().map(|c| c.id.v.as_str()).collect());
+    let contacts_file_broken =
+        a.contacts.is_none() && cx.site.sources.get(&a.file("contacts.toml")).is_some();
+    let newest = a
+        .reviews
+        .iter()
+        .filter(|r| r.valid)
+        .max_by_key(|r| r.effective_date());
     for r in &a.reviews {
         if !contacts_file_broken {
             for att in &r.attendees {
-                if !ids.as_ref().is_some_and(|ids| ids.contains(&att.v.as_str())) {
-                    let hint = ids.as_ref().and_then(|ids| crate::diag::did_you_mean(&att.v, ids.iter().copied())).map(|m| format!("did you mean `{m}`?"));
-                    let mut d = Diagnostic::new(&rules::ATTENDEE_UNKNOWN, &r.file, Some(att.span.clone()), format!("attendee `{}` is not a contact id in contacts.toml", att.v));
+                if !ids
+                    .as_ref()
+                    .is_some_and(|ids| ids.contains(&att.v.as_str()))
+                {
+                    let hint = ids
+                        .as_ref()
+                        .and_then(|ids| crate::diag::did_you_mean(&att.v, ids.iter().copied()))
+                        .map(|m| format!("did you mean `{m}`?"));
+                    let mut d = Diagnostic::new(
+                        &rules::ATTENDEE_UNKNOWN,
+                        &r.file,
+                        Some(att.span.clone()),
+                        format!("attendee `{}` is not a contact id in contacts.toml", att.v),
+                    );
                     d.help = hint;
                     out.push(d);
                 }
@@ -59,7 +83,16 @@ pub fn check(cx: &mut Ctx) {
     if let (Some(r), true) = (newest, cadence_applies(status)) {
         if let Some(n) = &r.next_review {
             if n.v < today && !s.review_overdue {
-                out.push(Diagnostic::new(&rules::NEXT_REVIEW_PAST, &r.file, Some(n.span.clone()), format!("the next review was planned for {}, {} days ago", n.v, n.v.days_until(today))));
+                out.push(Diagnostic::new(
+                    &rules::NEXT_REVIEW_PAST,
+                    &r.file,
+                    Some(n.span.clone()),
+                    format!(
+                        "the next review was planned for {}, {} days ago",
+                        n.v,
+                        n.v.days_until(today)
+                    ),
+                ));
             }
         }
     }
@@ -71,7 +104,15 @@ pub fn check(cx: &mut Ctx) {
         for o in &plan.objectives {
             if let Some(due) = &o.due {
                 if due.v < today && matches!(o.status.v.as_str(), "not_started" | "in_progress") {
-                    out.push(Diagnostic::new(&rules::OBJECTIVE_OVERDUE, &file, Some(due.span.clone()), format!("objective \"{}\" was due {} and is `{}`", o.text.v, due.v, o.status.v)));
+                    out.push(Diagnostic::new(
+                        &rules::OBJECTIVE_OVERDUE,
+                        &file,
+                        Some(due.span.clone()),
+                        format!(
+                            "objective \"{}\" was due {} and is `{}`",
+                            o.text.v, due.v, o.status.v
+                        ),
+                    ));
                 }
             }
         }
@@ -79,14 +120,33 @@ pub fn check(cx: &mut Ctx) {
     cx.out.extend(out);
 }
 
-fn overdue_action(file: &str, act: &crate::model::Action, today: crate::date::Date, out: &mut Vec<Diagnostic>) {
+fn overdue_action(
+    file: &str,
+    act: &crate::model::Action,
+    today: crate::date::Date,
+    out: &mut Vec<Diagnostic>,
+) {
     if act.status.v != "open" {
         return;
     }
     if let Some(due) = &act.due {
         if due.v < today {
-            let who = if act.owner.is_empty() { String::new() } else { format!(" ({})", act.owner) };
-            out.push(Diagnostic::new(&rules::ACTION_OVERDUE, file, Some(due.span.clone()), format!("open action \"{}\"{who} was due {}, {} days ago", act.what.v, due.v, due.v.days_until(today))));
+            let who = if act.owner.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", act.owner)
+            };
+            out.push(Diagnostic::new(
+                &rules::ACTION_OVERDUE,
+                file,
+                Some(due.span.clone()),
+                format!(
+                    "open action \"{}\"{who} was due {}, {} days ago",
+                    act.what.v,
+                    due.v,
+                    due.v.days_until(today)
+                ),
+            ));
         }
     }
 }

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 pub fn check(cx: &mut Ctx) {
     profile(cx);
-    let Some(map) = &cx.account.contacts else { return };
+    let Some(map) = &cx.account.contacts else {
+        return;
+    };
     let file = cx.account.file("contacts.toml");
     let mut out = Vec::new();
     let mut ids: HashMap<&str, usize> = HashMap::new();
@@ -19,10 +21,21 @@ pub fn check(cx: &mut Ctx) {
         }
         if let Some(&first) = ids.get(c.id.v.as_str()) {
             duplicate = true;
-            let (l, _) = cx.site.sources.get(&file).map_or((0, 0), |s| s.line_col(map.contacts[first].id.span.start));
+            let (l, _) = cx
+                .site
+                .sources
+                .get(&file)
+                .map_or((0, 0), |s| s.line_col(map.contacts[first].id.span.start));
             out.push(
-                Diagnostic::new(&rules::DUPLICATE_CONTACT, &file, Some(c.id.span.clone()), format!("contact id `{}` is used twice", c.id.v))
-                    .help(format!("first used on line {l}; give this contact its own id")),
+                Diagnostic::new(
+                    &rules::DUPLICATE_CONTACT,
+                    &file,
+                    Some(c.id.span.clone()),
+                    format!("contact id `{}` is used twice", c.id.v),
+                )
+                .help(format!(
+                    "first used on line {l}; give this contact its own id"
+                )),
             );
         } else {
             ids.insert(&c.id.v, i);
@@ -31,8 +44,14 @@ pub fn check(cx: &mut Ctx) {
     for c in &map.contacts {
         if let Some(r) = &c.reports_to {
             if !ids.contains_key(r.v.as_str()) {
-                let hint = crate::diag::did_you_mean(&r.v, ids.keys().copied()).map(|m| format!("did you mean `{m}`?"));
-                let mut d = Diagnostic::new(&rules::REPORTS_TO_UNKNOWN, &file, Some(r.span.clone()), format!("`reports_to` names `{}`, who is not in this file", r.v));
+                let hint = crate::diag::did_you_mean(&r.v, ids.keys().copied())
+                    .map(|m| format!("did you mean `{m}`?"));
+                let mut d = Diagnostic::new(
+                    &rules::REPORTS_TO_UNKNOWN,
+                    &file,
+                    Some(r.span.clone()),
+                    format!("`reports_to` names `{}`, who is not in this file", r.v),
+                );
                 d.help = hint;
                 out.push(d);
             }
@@ -40,8 +59,11 @@ pub fn check(cx: &mut Ctx) {
     }
     // With duplicate ids the reporting graph is ambiguous: report cycles only without them.
     if !duplicate {
-        let parent: HashMap<&str, &crate::model::Sp<String>> =
-            map.contacts.iter().filter_map(|c| Some((c.id.v.as_str(), c.reports_to.as_ref()?))).collect();
+        let parent: HashMap<&str, &crate::model::Sp<String>> = map
+            .contacts
+            .iter()
+            .filter_map(|c| Some((c.id.v.as_str(), c.reports_to.as_ref()?)))
+            .collect();
         let mut reported: Vec<&str> = Vec::new();
         for c in &map.contacts {
             let mut seen = vec![c.id.v.as_str()];
@@ -52,9 +74,19 @@ pub fn check(cx: &mut Ctx) {
                     // report each cycle once, at its first member in file order
                     if !seen.iter().any(|s| reported.contains(s)) {
                         reported.extend(seen.iter().copied());
-                        let chain = seen.iter().chain(std::iter::once(&cur)).copied().collect::<Vec<_>>().join(" → ");
+                        let chain = seen
+                            .iter()
+                            .chain(std::iter::once(&cur))
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(" → ");
                         let span = parent[c.id.v.as_str()].span.clone();
-                        out.push(Diagnostic::new(&rules::REPORTS_TO_CYCLE, &file, Some(span), format!("reporting lines form a cycle: {chain}")));
+                        out.push(Diagnostic::new(
+                            &rules::REPORTS_TO_CYCLE,
+                            &file,
+                            Some(span),
+                            format!("reporting lines form a cycle: {chain}"),
+                        ));
                     }
                     break;
                 }
@@ -68,7 +100,12 @@ pub fn check(cx: &mut Ctx) {
     for l in &map.links {
         for end in [&l.from, &l.to] {
             if !end.v.is_empty() && !ids.contains_key(end.v.as_str()) {
-                out.push(Diagnostic::new(&rules::LINK_UNKNOWN, &file, Some(end.span.clone()), format!("link names `{}`, who is not in this file", end.v)));
+                out.push(Diagnostic::new(
+                    &rules::LINK_UNKNOWN,
+                    &file,
+                    Some(end.span.clone()),
+                    format!("link names `{}`, who is not in this file", end.v),
+                ));
             }
         }
     }
@@ -81,23 +118,52 @@ fn profile(cx: &mut Ctx) {
     if p.sales_units.len() > 1 && p.primary_interface.is_none() {
         let span = p.sales_units_span.clone();
         cx.push(
-            Diagnostic::new(&rules::PRIMARY_INTERFACE_MISSING, &file, span, format!("{} sales units sell to this customer but none is the primary interface", p.sales_units.len()))
-                .help(format!("add `primary_interface = \"{}\"` (or another of the units)", p.sales_units[0].v)),
+            Diagnostic::new(
+                &rules::PRIMARY_INTERFACE_MISSING,
+                &file,
+                span,
+                format!(
+                    "{} sales units sell to this customer but none is the primary interface",
+                    p.sales_units.len()
+                ),
+            )
+            .help(format!(
+                "add `primary_interface = \"{}\"` (or another of the units)",
+                p.sales_units[0].v
+            )),
         );
     }
     if let Some(pi) = &p.primary_interface {
         if !p.sales_units.iter().any(|u| u.v == pi.v) {
-            cx.push(Diagnostic::new(&rules::PRIMARY_INTERFACE_UNKNOWN, &file, Some(pi.span.clone()), format!("primary interface `{}` is not one of `sales_units`", pi.v)));
+            cx.push(Diagnostic::new(
+                &rules::PRIMARY_INTERFACE_UNKNOWN,
+                &file,
+                Some(pi.span.clone()),
+                format!("primary interface `{}` is not one of `sales_units`", pi.v),
+            ));
         }
     }
     for c in &p.complaints {
         if let Some(closed) = &c.closed {
             if c.resolution.as_ref().is_none_or(|r| r.v.trim().is_empty()) {
-                cx.push(Diagnostic::new(&rules::COMPLAINT_RESOLUTION, &file, Some(closed.span.clone()), format!("complaint `{}` is closed without a `resolution`", c.id.v)));
+                cx.push(Diagnostic::new(
+                    &rules::COMPLAINT_RESOLUTION,
+                    &file,
+                    Some(closed.span.clone()),
+                    format!("complaint `{}` is closed without a `resolution`", c.id.v),
+                ));
             }
             if let Some(opened) = &c.opened {
                 if closed.v < opened.v {
-                    cx.push(Diagnostic::new(&rules::COMPLAINT_ORDER, &file, Some(closed.span.clone()), format!("complaint `{}` is closed ({}) before it was opened ({})", c.id.v, closed.v, opened.v)));
+                    cx.push(Diagnostic::new(
+                        &rules::COMPLAINT_ORDER,
+                        &file,
+                        Some(closed.span.clone()),
+                        format!(
+                            "complaint `{}` is closed ({}) before it was opened ({})",
+                            c.id.v, closed.v, opened.v
+                        ),
+                    ));
                 }
             }
         }

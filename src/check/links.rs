@@ -14,7 +14,12 @@ pub fn check_body(body: &Body, index: &LinkIndex, out: &mut Vec<Diagnostic>) {
         let span = Some(body.offset + l.start..body.offset + l.end);
         if let Some(s) = scheme(l.target) {
             if UNSAFE_SCHEMES.contains(&s.as_str()) {
-                out.push(Diagnostic::new(&rules::UNSAFE_URL, &body.file, span, format!("`{s}:` links are not allowed; the link is removed")));
+                out.push(Diagnostic::new(
+                    &rules::UNSAFE_URL,
+                    &body.file,
+                    span,
+                    format!("`{s}:` links are not allowed; the link is removed"),
+                ));
             }
             continue;
         }
@@ -24,8 +29,18 @@ pub fn check_body(body: &Body, index: &LinkIndex, out: &mut Vec<Diagnostic>) {
         }
         match index.resolve(&body.file, path) {
             Ok(_) => {}
-            Err(LinkError::Outside) => out.push(Diagnostic::new(&rules::LINK_OUTSIDE, &body.file, span, format!("link `{}` points outside the site content", l.target))),
-            Err(LinkError::Broken) => out.push(Diagnostic::new(&rules::BROKEN_LINK, &body.file, span, format!("link target `{path}` does not exist"))),
+            Err(LinkError::Outside) => out.push(Diagnostic::new(
+                &rules::LINK_OUTSIDE,
+                &body.file,
+                span,
+                format!("link `{}` points outside the site content", l.target),
+            )),
+            Err(LinkError::Broken) => out.push(Diagnostic::new(
+                &rules::BROKEN_LINK,
+                &body.file,
+                span,
+                format!("link target `{path}` does not exist"),
+            )),
         }
     }
 }

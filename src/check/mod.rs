@@ -39,7 +39,12 @@ pub fn run(site: &Loaded) -> (Vec<Signals>, Vec<Diagnostic>) {
         .par_iter()
         .map(|a| {
             let signals = derive::signals(a, &site.config, site.today);
-            let mut ctx = Ctx { site, account: a, signals: &signals, out: Vec::new() };
+            let mut ctx = Ctx {
+                site,
+                account: a,
+                signals: &signals,
+                out: Vec::new(),
+            };
             tiering::check(&mut ctx);
             credit::check(&mut ctx);
             contacts::check(&mut ctx);

@@ -12,10 +12,17 @@ pub fn check(cx: &mut Ctx) {
     let declared = &p.tier.declared;
     if !declared.v.is_empty() && cfg.tier(&declared.v).is_none() {
         let names: Vec<&str> = cfg.tiers.iter().map(|t| t.name.as_str()).collect();
-        let hint = crate::diag::did_you_mean(&declared.v, names.iter().copied()).map(|m| format!("did you mean `{m}`? ")).unwrap_or_default();
+        let hint = crate::diag::did_you_mean(&declared.v, names.iter().copied())
+            .map(|m| format!("did you mean `{m}`? "))
+            .unwrap_or_default();
         cx.push(
-            Diagnostic::new(&rules::UNKNOWN_TIER, &file, Some(declared.span.clone()), format!("tier `{}` is not configured", declared.v))
-                .help(format!("{hint}configured tiers: {}", names.join(", "))),
+            Diagnostic::new(
+                &rules::UNKNOWN_TIER,
+                &file,
+                Some(declared.span.clone()),
+                format!("tier `{}` is not configured", declared.v),
+            )
+            .help(format!("{hint}configured tiers: {}", names.join(", "))),
         );
     }
     if s.tier_differs && !s.override_justified {
@@ -26,9 +33,15 @@ pub fn check(cx: &mut Ctx) {
                 &rules::TIER_MISMATCH,
                 &file,
                 Some(declared.span.clone()),
-                format!("declared tier `{}` but the scores compute tier `{computed}` (score {score})", declared.v),
+                format!(
+                    "declared tier `{}` but the scores compute tier `{computed}` (score {score})",
+                    declared.v
+                ),
             )
-            .help(format!("declare `{computed}`, or keep `{}` and explain why in `override_reason`", declared.v)),
+            .help(format!(
+                "declare `{computed}`, or keep `{}` and explain why in `override_reason`",
+                declared.v
+            )),
         );
     }
     let Some(req) = &s.requirements else { return };
@@ -37,13 +50,20 @@ pub fn check(cx: &mut Ctx) {
     // A contacts.toml that failed to parse already has its finding; do not pile on.
     let contacts_known = cx.account.contacts.is_some() || !cx.site.sources.get(&cfile).is_some();
     if contacts_known {
-        let (cf, at) = if cx.account.contacts.is_some() { (cfile.clone(), Some(0..0)) } else { (file.clone(), Some(declared.span.clone())) };
+        let (cf, at) = if cx.account.contacts.is_some() {
+            (cfile.clone(), Some(0..0))
+        } else {
+            (file.clone(), Some(declared.span.clone()))
+        };
         if (s.active_contacts as i64) < req.min_contacts {
             cx.push(Diagnostic::new(
                 &rules::MIN_CONTACTS,
                 &cf,
                 at.clone(),
-                format!("tier {tiers} requires {} active contacts, found {}", req.min_contacts, s.active_contacts),
+                format!(
+                    "tier {tiers} requires {} active contacts, found {}",
+                    req.min_contacts, s.active_contacts
+                ),
             ));
         }
         if (s.departments as i64) < req.min_departments {

@@ -9,17 +9,36 @@ use std::path::Path;
 
 /// Read `root/rel` as text. On failure the finding says why; for invalid UTF-8 the
 /// (lossily decoded) source is still returned so the finding can quote the line.
-pub fn read_text(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFile>, Option<Diagnostic>) {
+pub fn read_text(
+    root: &Path,
+    rel: &str,
+    limits: &Limits,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
     let path = root.join(rel);
     let meta = match std::fs::symlink_metadata(&path) {
         Ok(m) => m,
-        Err(e) => return (None, Some(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot read `{rel}`: {e}")))),
+        Err(e) => {
+            return (
+                None,
+                Some(Diagnostic::new(
+                    &rules::UNREADABLE,
+                    rel,
+                    None,
+                    format!("cannot read `{rel}`: {e}"),
+                )),
+            )
+        }
     };
     if meta.file_type().is_symlink() {
         return (None, Some(symlink(rel)));
     }
     if meta.is_dir() {
-        let d = Diagnostic::new(&rules::UNREADABLE, rel, None, format!("`{rel}` is a folder, but a file is expected here"));
+        let d = Diagnostic::new(
+            &rules::UNREADABLE,
+            rel,
+            None,
+            format!("`{rel}` is a folder, but a file is expected here"),
+        );
         return (None, Some(d));
     }
     if meta.len() > limits.max_file_bytes {
@@ -27,19 +46,38 @@ pub fn read_text(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFile>
             &rules::TOO_LARGE,
             rel,
             None,
-            format!("`{rel}` is {} bytes, over the limit of {} bytes", meta.len(), limits.max_file_bytes),
+            format!(
+                "`{rel}` is {} bytes, over the limit of {} bytes",
+                meta.len(),
+                limits.max_file_bytes
+            ),
         );
         return (None, Some(d));
     }
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
-        Err(e) => return (None, Some(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot read `{rel}`: {e}")))),
+        Err(e) => {
+            return (
+                None,
+                Some(Diagnostic::new(
+                    &rules::UNREADABLE,
+                    rel,
+                    None,
+                    format!("cannot read `{rel}`: {e}"),
+                )),
+            )
+        }
     };
     decode(rel, bytes)
 }
 
 pub fn symlink(rel: &str) -> Diagnostic {
-    Diagnostic::new(&rules::SYMLINK, rel, None, format!("`{rel}` is a symbolic link; it was skipped"))
+    Diagnostic::new(
+        &rules::SYMLINK,
+        rel,
+        None,
+        format!("`{rel}` is a symbolic link; it was skipped"),
+    )
 }
 
 /// Decode bytes as UTF-8 without a byte-order mark.
@@ -52,8 +90,13 @@ pub fn decode(rel: &str, mut bytes: Vec<u8>) -> (Option<SourceFile>, Option<Diag
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let d = Diagnostic::new(&rules::INVALID_UTF8, rel, Some(at..at + 1), format!("`{rel}` is not valid UTF-8 (first bad byte here)"))
-                .help("re-save the file as UTF-8; it may have been saved as GBK or Latin-1");
+            let d = Diagnostic::new(
+                &rules::INVALID_UTF8,
+                rel,
+                Some(at..at + 1),
+                format!("`{rel}` is not valid UTF-8 (first bad byte here)"),
+            )
+            .help("re-save the file as UTF-8; it may have been saved as GBK or Latin-1");
             // Keep the lossy text so the finding can be placed and quoted, but the
             // caller must not use it as content.
             (Some(SourceFile::new(rel, text)), Some(d))
@@ -82,7 +125,9 @@ pub fn toml_nesting(text: &str, limit: usize) -> (usize, usize) {
                         i += 2;
                         continue;
                     }
-                    if b[i] == q && (!triple || (b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q)) {
+                    if b[i] == q
+                        && (!triple || (b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q))
+                    {
                         i += if triple { 2 } else { 0 };
                         break;
                     }
@@ -115,8 +160,14 @@ mod tests {
 
     #[test]
     fn nesting_ignores_strings_and_comments() {
-        assert_eq!(toml_nesting("a = \"[[[[\" # {{{{\n[[x]]\nb = [[1], [2]]", 8).0, 2);
-        assert_eq!(toml_nesting(&format!("a = {}", "[".repeat(500)), 8), (500, 12));
+        assert_eq!(
+            toml_nesting("a = \"[[[[\" # {{{{\n[[x]]\nb = [[1], [2]]", 8).0,
+            2
+        );
+        assert_eq!(
+            toml_nesting(&format!("a = {}", "[".repeat(500)), 8),
+            (500, 12)
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub enum FrontMatter<'a> {
     /// Line 1 is not `+++`: the whole text is body.
     None,
     /// Opened on line 1 but never closed; `open_len` is the length of line 1.
-    Unclosed { open_len: usize },
+    Unclosed {
+        open_len: usize,
+    },
     Some(Split<'a>),
 }
 
@@ -32,11 +34,18 @@ pub fn split(text: &str) -> FrontMatter<'_> {
     while pos < text.len() {
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
         if is_fence(text[pos..end].trim_end_matches('\n')) {
-            return FrontMatter::Some(Split { toml: &text[first_end..pos], toml_offset: first_end, body: &text[end..], body_offset: end });
+            return FrontMatter::Some(Split {
+                toml: &text[first_end..pos],
+                toml_offset: first_end,
+                body: &text[end..],
+                body_offset: end,
+            });
         }
         pos = end;
     }
-    FrontMatter::Unclosed { open_len: first_end }
+    FrontMatter::Unclosed {
+        open_len: first_end,
+    }
 }
 
 #[cfg(test)]
@@ -46,7 +55,9 @@ mod tests {
     #[test]
     fn splits_with_crlf_and_trailing_spaces() {
         let t = "+++  \r\ndate = 2026-01-01\r\n+++\t\r\nBody\r\n";
-        let FrontMatter::Some(s) = split(t) else { panic!("not split") };
+        let FrontMatter::Some(s) = split(t) else {
+            panic!("not split")
+        };
         assert_eq!(s.toml, "date = 2026-01-01\r\n");
         assert_eq!(&t[s.toml_offset..s.toml_offset + 4], "date");
         assert_eq!(s.body, "Body\r\n");
@@ -57,6 +68,9 @@ mod tests {
         assert_eq!(split("# Title\n+++\n"), FrontMatter::None);
         assert_eq!(split(""), FrontMatter::None);
         assert_eq!(split("+++\na = 1\n"), FrontMatter::Unclosed { open_len: 4 });
-        assert!(matches!(split("+++\n+++"), FrontMatter::Some(Split { toml: "", .. })));
+        assert!(matches!(
+            split("+++\n+++"),
+            FrontMatter::Some(Split { toml: "", .. })
+        ));
     }
 }

@@ -45,16 +45,24 @@ pub fn is_slug(s: &str) -> bool {
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--")
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Names the walk passes over silently: hidden files and editors' temporary files.
 fn ignored(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with('~') || (name.starts_with('#') && name.ends_with('#')) || name.ends_with(".swp")
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name.ends_with(".swp")
 }
 
 /// Sorted entries of a folder; symlinks and unreadable folders become findings.
-fn list_dir(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String, std::fs::FileType)> {
+fn list_dir(
+    root: &Path,
+    rel: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, std::fs::FileType)> {
     let mut out = Vec::new();
     match std::fs::read_dir(root.join(rel)) {
         Ok(rd) => {
@@ -64,27 +72,48 @@ fn list_dir(root: &Path, rel: &str, diags: &mut Vec<Diagnostic>) -> Vec<(String,
                     continue;
                 }
                 match e.file_type() {
-                    Ok(ft) if ft.is_symlink() => diags.push(files::symlink(&format!("{rel}/{name}"))),
+                    Ok(ft) if ft.is_symlink() => {
+                        diags.push(files::symlink(&format!("{rel}/{name}")))
+                    }
                     Ok(ft) => out.push((name, ft)),
-                    Err(err) => diags.push(Diagnostic::new(&rules::UNREADABLE, format!("{rel}/{name}"), None, err.to_string())),
+                    Err(err) => diags.push(Diagnostic::new(
+                        &rules::UNREADABLE,
+                        format!("{rel}/{name}"),
+                        None,
+                        err.to_string(),
+                    )),
                 }
             }
         }
-        Err(e) => diags.push(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot list `{rel}`: {e}"))),
+        Err(e) => diags.push(Diagnostic::new(
+            &rules::UNREADABLE,
+            rel,
+            None,
+            format!("cannot list `{rel}`: {e}"),
+        )),
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }
 
 fn stray(rel: String) -> Diagnostic {
-    Diagnostic::new(&rules::STRAY_FILE, rel.clone(), None, format!("`{rel}` is not part of the dossier format and is ignored"))
+    Diagnostic::new(
+        &rules::STRAY_FILE,
+        rel.clone(),
+        None,
+        format!("`{rel}` is not part of the dossier format and is ignored"),
+    )
 }
 
 /// Load the site at `root`. `today_override` (from `--today`) wins over dossier.toml.
 pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalError> {
-    let meta = std::fs::metadata(root).map_err(|e| FatalError(format!("cannot read site root `{}`: {e}", root.display())))?;
+    let meta = std::fs::metadata(root)
+        .map_err(|e| FatalError(format!("cannot read site root `{}`: {e}", root.display())))?;
     if !meta.is_dir() {
-        return Err(FatalError(format!("site root `{}` is not a folder", root.display())));
+        return Err(FatalError(format!(
+            "site root `{}` is not a folder",
+            root.display()
+        )));
     }
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
@@ -106,7 +135,9 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
             root.display()
         )));
     }
-    let today = today_override.or(config.today).unwrap_or_else(Date::today_local);
+    let today = today_override
+        .or(config.today)
+        .unwrap_or_else(Date::today_local);
 
     let mut home = None;
     let mut guides = Vec::new();
@@ -132,7 +163,12 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
                         continue;
                     };
                     if !is_slug(stem) {
-                        diags.push(Diagnostic::new(&rules::GUIDE_FILE_NAME, grel.clone(), None, format!("guide file name `{g}` is not a slug")));
+                        diags.push(Diagnostic::new(
+                            &rules::GUIDE_FILE_NAME,
+                            grel.clone(),
+                            None,
+                            format!("guide file name `{g}` is not a slug"),
+                        ));
                     }
                     let (src, d) = files::read_text(root, &grel, &config.limits);
                     diags.extend(d.clone());
@@ -158,8 +194,10 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
     }
     guides.sort_by(|a, b| (a.weight, &a.stem).cmp(&(b.weight, &b.stem)));
 
-    let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> =
-        account_dirs.par_iter().map(|slug| load_account(root, slug, &config, today)).collect();
+    let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> = account_dirs
+        .par_iter()
+        .map(|slug| load_account(root, slug, &config, today))
+        .collect();
     let mut accounts = Vec::with_capacity(loaded.len());
     for (a, srcs, d) in loaded {
         for s in srcs {
@@ -168,7 +206,16 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
         diags.extend(d);
         accounts.push(a);
     }
-    Ok(Loaded { root: root.to_path_buf(), config, today, home, guides, accounts, sources, diagnostics: diags })
+    Ok(Loaded {
+        root: root.to_path_buf(),
+        config,
+        today,
+        home,
+        guides,
+        accounts,
+        sources,
+        diagnostics: diags,
+    })
 }
 
 impl SourceMap {
@@ -180,16 +227,37 @@ impl SourceMap {
 }
 
 /// Load one account folder: its files in a fixed order.
-fn load_account(root: &Path, slug: &str, cfg: &Config, today: Date) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
+fn load_account(
+    root: &Path,
+    slug: &str,
+    cfg: &Config,
+    today: Date,
+) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
     let dir = format!("content/accounts/{slug}");
     let mut diags = Vec::new();
     let mut srcs = Vec::new();
-    let mut acc = Account { slug: slug.to_string(), dir: dir.clone(), ..Account::default() };
+    let mut acc = Account {
+        slug: slug.to_string(),
+        dir: dir.clone(),
+        ..Account::default()
+    };
     if !is_slug(slug) || slug.len() > 64 {
-        let why = if slug.len() > 64 { "is longer than 64 characters" } else { "is not a slug" };
+        let why = if slug.len() > 64 {
+            "is longer than 64 characters"
+        } else {
+            "is not a slug"
+        };
         diags.push(
-            Diagnostic::new(&rules::SLUG, format!("{dir}/account.toml"), None, format!("account folder name `{slug}` {why}"))
-                .help(format!("rename the folder, e.g. `{}`; the slug becomes the account's URL", suggest_slug(slug))),
+            Diagnostic::new(
+                &rules::SLUG,
+                format!("{dir}/account.toml"),
+                None,
+                format!("account folder name `{slug}` {why}"),
+            )
+            .help(format!(
+                "rename the folder, e.g. `{}`; the slug becomes the account's URL",
+                suggest_slug(slug)
+            )),
         );
     }
     let mut seen_account = false;
@@ -256,22 +324,49 @@ fn load_account(root: &Path, slug: &str, cfg: &Config, today: Date) -> (Account,
                 if name == "plan.md" {
                     acc.plan = Some(Default::default());
                 }
-                diags.push(Diagnostic::new(&rules::UNREADABLE, rel.clone(), None, format!("`{rel}` is a folder, but a file is expected here")));
+                diags.push(Diagnostic::new(
+                    &rules::UNREADABLE,
+                    rel.clone(),
+                    None,
+                    format!("`{rel}` is a folder, but a file is expected here"),
+                ));
             }
-            ("reviews", false) => diags.push(Diagnostic::new(&rules::UNREADABLE, rel.clone(), None, format!("`{rel}` is a file, but a folder of review notes is expected here"))),
+            ("reviews", false) => diags.push(Diagnostic::new(
+                &rules::UNREADABLE,
+                rel.clone(),
+                None,
+                format!("`{rel}` is a file, but a folder of review notes is expected here"),
+            )),
             _ => diags.push(stray(rel)),
         }
     }
     if !seen_account {
-        diags.push(Diagnostic::new(&rules::MISSING_ACCOUNT, format!("{dir}/account.toml"), None, format!("account folder `{slug}` has no account.toml")));
+        diags.push(Diagnostic::new(
+            &rules::MISSING_ACCOUNT,
+            format!("{dir}/account.toml"),
+            None,
+            format!("account folder `{slug}` has no account.toml"),
+        ));
     }
     (acc, srcs, diags)
 }
 
-fn collect_assets(root: &Path, rel: &str, prefix: &str, out: &mut Vec<String>, diags: &mut Vec<Diagnostic>) {
+fn collect_assets(
+    root: &Path,
+    rel: &str,
+    prefix: &str,
+    out: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for (name, ft) in list_dir(root, rel, diags) {
         if ft.is_dir() {
-            collect_assets(root, &format!("{rel}/{name}"), &format!("{prefix}/{name}"), out, diags);
+            collect_assets(
+                root,
+                &format!("{rel}/{name}"),
+                &format!("{prefix}/{name}"),
+                out,
+                diags,
+            );
         } else {
             out.push(format!("{prefix}/{name}"));
         }

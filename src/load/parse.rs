@@ -17,7 +17,10 @@ fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<toml::de::
         sink.report(
             &rules::TOO_DEEP,
             Some(sink.span(at..at + 1)),
-            format!("nesting depth {depth} exceeds the limit of {}", cfg.limits.max_nesting),
+            format!(
+                "nesting depth {depth} exceeds the limit of {}",
+                cfg.limits.max_nesting
+            ),
             None,
         );
         return None;
@@ -30,12 +33,15 @@ fn opt_string(t: &Table, key: &str) -> String {
 }
 
 fn strings(list: Option<Sp<Vec<Sp<String>>>>) -> Vec<String> {
-    list.map(|l| l.v.into_iter().map(|s| s.v).collect()).unwrap_or_default()
+    list.map(|l| l.v.into_iter().map(|s| s.v).collect())
+        .unwrap_or_default()
 }
 
 pub fn account(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Profile>, Vec<Diagnostic>) {
     let sink = Sink::new(src.path.clone(), 0, today);
-    let Some(doc) = parse_toml(&sink, &src.text, cfg) else { return (None, sink.into_diags()) };
+    let Some(doc) = parse_toml(&sink, &src.text, cfg) else {
+        return (None, sink.into_diags());
+    };
     let t = Table::new(&sink, &doc, 0..0, "");
     let mut p = Profile {
         name: t.text("name", REQ).unwrap_or_default(),
@@ -43,7 +49,9 @@ pub fn account(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Profile>,
         tax_id: t.str("tax_id", OPT),
         industry: t.str("industry", OPT),
         region: t.str("region", OPT),
-        status: t.enumeration("status", STATUSES, OPT).unwrap_or_else(|| Sp::new("active".into(), 0..0)),
+        status: t
+            .enumeration("status", STATUSES, OPT)
+            .unwrap_or_else(|| Sp::new("active".into(), 0..0)),
         owner: t.text("owner", REQ).unwrap_or_default(),
         primary_interface: t.str("primary_interface", OPT),
         customer_since: t.past_date("customer_since", OPT),
@@ -121,7 +129,9 @@ pub fn account(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Profile>,
             id: c.text("id", REQ).unwrap_or_default(),
             opened: c.past_date("opened", REQ),
             closed: c.past_date("closed", OPT),
-            severity: c.enumeration("severity", SEVERITIES, REQ).unwrap_or_default(),
+            severity: c
+                .enumeration("severity", SEVERITIES, REQ)
+                .unwrap_or_default(),
             summary: opt_string(&c, "summary"),
             resolution: c.str("resolution", OPT),
         };
@@ -134,14 +144,18 @@ pub fn account(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Profile>,
 
 fn check_currency(t: &Table, key: &str, cur: &Sp<String>, cfg: &Config) {
     if !cfg.credit.currencies.contains(&cur.v) {
-        let hint = crate::diag::did_you_mean(&cur.v, cfg.credit.currencies.iter().map(String::as_str))
-            .map(|m| format!("did you mean `{m}`? "))
-            .unwrap_or_default();
+        let hint =
+            crate::diag::did_you_mean(&cur.v, cfg.credit.currencies.iter().map(String::as_str))
+                .map(|m| format!("did you mean `{m}`? "))
+                .unwrap_or_default();
         t.sink().report(
             &rules::UNKNOWN_CURRENCY,
             Some(cur.span.clone()),
             format!("currency `{}` is not configured", cur.v),
-            Some(format!("{hint}configured currencies: {} (`[credit] currencies`); `{key}` takes ISO codes", cfg.credit.currencies.join(", "))),
+            Some(format!(
+                "{hint}configured currencies: {} (`[credit] currencies`); `{key}` takes ISO codes",
+                cfg.credit.currencies.join(", ")
+            )),
         );
     }
 }
@@ -157,7 +171,10 @@ fn credit(c: &Table, cfg: &Config) -> Credit {
             &rules::UNKNOWN_RATING,
             Some(rating.span.clone()),
             format!("credit rating `{}` is not configured", rating.v),
-            Some(format!("configured ratings (best first): {}", cfg.credit.ratings.join(", "))),
+            Some(format!(
+                "configured ratings (best first): {}",
+                cfg.credit.ratings.join(", ")
+            )),
         );
     }
     let hold = c.bool("hold", OPT);
@@ -182,11 +199,20 @@ fn credit(c: &Table, cfg: &Config) -> Credit {
     };
     if let Some(d) = &out.dso_days {
         if d.v.is_negative() {
-            c.sink().report(&rules::OUT_OF_RANGE, Some(d.span.clone()), format!("`credit.dso_days` is {}, must be at least 0", d.v), None);
+            c.sink().report(
+                &rules::OUT_OF_RANGE,
+                Some(d.span.clone()),
+                format!("`credit.dso_days` is {}, must be at least 0", d.v),
+                None,
+            );
         }
     }
     if let Some(a) = c.table("aging", OPT) {
-        let mut aging = Aging { at: a.at(), complete: true, ..Aging::default() };
+        let mut aging = Aging {
+            at: a.at(),
+            complete: true,
+            ..Aging::default()
+        };
         for (i, k) in AGING_KEYS.iter().enumerate() {
             match a.money(k, REQ) {
                 Some(m) => aging.buckets[i] = m.v,
@@ -199,9 +225,15 @@ fn credit(c: &Table, cfg: &Config) -> Credit {
     out
 }
 
-pub fn contacts(src: &SourceFile, cfg: &Config, today: Date) -> (Option<ContactMap>, Vec<Diagnostic>) {
+pub fn contacts(
+    src: &SourceFile,
+    cfg: &Config,
+    today: Date,
+) -> (Option<ContactMap>, Vec<Diagnostic>) {
     let sink = Sink::new(src.path.clone(), 0, today);
-    let Some(doc) = parse_toml(&sink, &src.text, cfg) else { return (None, sink.into_diags()) };
+    let Some(doc) = parse_toml(&sink, &src.text, cfg) else {
+        return (None, sink.into_diags());
+    };
     let t = Table::new(&sink, &doc, 0..0, "");
     let mut map = ContactMap::default();
     for c in t.tables("contact") {
@@ -218,12 +250,23 @@ pub fn contacts(src: &SourceFile, cfg: &Config, today: Date) -> (Option<ContactM
             name: c.text("name", REQ).unwrap_or_default(),
             title: opt_string(&c, "title"),
             department: opt_string(&c, "department"),
-            level: c.enumeration("level", LEVELS, OPT).map(|s| s.v).unwrap_or_default(),
+            level: c
+                .enumeration("level", LEVELS, OPT)
+                .map(|s| s.v)
+                .unwrap_or_default(),
             roles,
-            stance: c.enumeration("stance", STANCES, OPT).map(|s| s.v).unwrap_or_default(),
-            influence: c.enumeration("influence", INFLUENCE, OPT).map(|s| s.v).unwrap_or_default(),
+            stance: c
+                .enumeration("stance", STANCES, OPT)
+                .map(|s| s.v)
+                .unwrap_or_default(),
+            influence: c
+                .enumeration("influence", INFLUENCE, OPT)
+                .map(|s| s.v)
+                .unwrap_or_default(),
             strength: c.int_in("strength", OPT, 1, 5),
-            status: c.enumeration("status", CONTACT_STATUS, OPT).map_or_else(|| "active".into(), |s| s.v),
+            status: c
+                .enumeration("status", CONTACT_STATUS, OPT)
+                .map_or_else(|| "active".into(), |s| s.v),
             reports_to: c.str("reports_to", OPT),
             our_contact: opt_string(&c, "our_contact"),
             last_contact: c.past_date("last_contact", OPT),
@@ -254,16 +297,31 @@ fn actions(t: &Table) -> Vec<Action> {
             let what = a.text("what", REQ);
             let owner = opt_string(&a, "owner");
             let due = a.date("due", OPT);
-            let status = a.enumeration("status", ACTION_STATUS, OPT).unwrap_or_else(|| Sp::new("open".into(), a.at()));
+            let status = a
+                .enumeration("status", ACTION_STATUS, OPT)
+                .unwrap_or_else(|| Sp::new("open".into(), a.at()));
             a.finish();
-            Some(Action { what: what?, owner, due, status })
+            Some(Action {
+                what: what?,
+                owner,
+                due,
+                status,
+            })
         })
         .collect()
 }
 
 /// Split front matter; report what is wrong with it. `required`: review notes.
-fn front<'a>(sink: &Sink, src: &'a SourceFile, required: bool) -> Result<(Option<frontmatter::Split<'a>>, Body), ()> {
-    let body = |text: &str, offset| Body { file: src.path.clone(), text: text.to_string(), offset };
+fn front<'a>(
+    sink: &Sink,
+    src: &'a SourceFile,
+    required: bool,
+) -> Result<(Option<frontmatter::Split<'a>>, Body), ()> {
+    let body = |text: &str, offset| Body {
+        file: src.path.clone(),
+        text: text.to_string(),
+        offset,
+    };
     match frontmatter::split(&src.text) {
         FrontMatter::Some(s) => {
             let b = body(s.body, s.body_offset);
@@ -293,8 +351,13 @@ fn front<'a>(sink: &Sink, src: &'a SourceFile, required: bool) -> Result<(Option
 
 pub fn plan(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Plan>, Vec<Diagnostic>) {
     let sink = Sink::new(src.path.clone(), 0, today);
-    let Ok((fm, body)) = front(&sink, src, false) else { return (None, sink.into_diags()) };
-    let mut plan = Plan { body, ..Plan::default() };
+    let Ok((fm, body)) = front(&sink, src, false) else {
+        return (None, sink.into_diags());
+    };
+    let mut plan = Plan {
+        body,
+        ..Plan::default()
+    };
     if let Some(fm) = fm {
         let sink2 = Sink::new(src.path.clone(), fm.toml_offset, today);
         if let Some(doc) = parse_toml(&sink2, fm.toml, cfg) {
@@ -308,7 +371,9 @@ pub fn plan(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Plan>, Vec<D
                         text: text?,
                         owner: opt_string(&o, "owner"),
                         due: o.date("due", OPT),
-                        status: o.enumeration("status", OBJECTIVE_STATUS, OPT).unwrap_or_else(|| Sp::new("not_started".into(), o.at())),
+                        status: o
+                            .enumeration("status", OBJECTIVE_STATUS, OPT)
+                            .unwrap_or_else(|| Sp::new("not_started".into(), o.at())),
                         metric: opt_string(&o, "metric"),
                         target: o.decimal("target", OPT).map(|d| d.v),
                     })
@@ -334,7 +399,12 @@ pub fn review_file_name(name: &str) -> Option<(Date, &str)> {
     super::is_slug(words).then_some((date, words))
 }
 
-pub fn review(src: &SourceFile, file_name: &str, cfg: &Config, today: Date) -> (Review, Vec<Diagnostic>) {
+pub fn review(
+    src: &SourceFile,
+    file_name: &str,
+    cfg: &Config,
+    today: Date,
+) -> (Review, Vec<Diagnostic>) {
     let sink = Sink::new(src.path.clone(), 0, today);
     let file_date = review_file_name(file_name).map(|(d, _)| d);
     if file_date.is_none() {
@@ -351,16 +421,27 @@ pub fn review(src: &SourceFile, file_name: &str, cfg: &Config, today: Date) -> (
         file_date,
         ..Review::default()
     };
-    let Ok((Some(fm), body)) = front(&sink, src, true) else { return (r, sink.into_diags()) };
+    let Ok((Some(fm), body)) = front(&sink, src, true) else {
+        return (r, sink.into_diags());
+    };
     r.body = body;
     let sink2 = Sink::new(src.path.clone(), fm.toml_offset, today);
     if let Some(doc) = parse_toml(&sink2, fm.toml, cfg) {
         let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset, "");
         r.date = t.past_date("date", REQ);
-        r.kind = t.enumeration("kind", REVIEW_KINDS, OPT).map(|s| s.v).unwrap_or_default();
+        r.kind = t
+            .enumeration("kind", REVIEW_KINDS, OPT)
+            .map(|s| s.v)
+            .unwrap_or_default();
         r.reviewers = strings(t.str_list("reviewers", OPT));
-        r.attendees = t.str_list("attendees", OPT).map(|l| l.v).unwrap_or_default();
-        r.health = t.enumeration("health", HEALTH, OPT).map(|s| s.v).unwrap_or_default();
+        r.attendees = t
+            .str_list("attendees", OPT)
+            .map(|l| l.v)
+            .unwrap_or_default();
+        r.health = t
+            .enumeration("health", HEALTH, OPT)
+            .map(|s| s.v)
+            .unwrap_or_default();
         r.summary = opt_string(&t, "summary");
         r.next_review = t.date("next_review", OPT);
         for d in t.tables("decisions") {
@@ -378,7 +459,10 @@ pub fn review(src: &SourceFile, file_name: &str, cfg: &Config, today: Date) -> (
                     &rules::REVIEW_DATE_MISMATCH,
                     Some(d.span.clone()),
                     format!("`date` is {} but the file name says {fd}", d.v),
-                    Some(format!("set `date = {fd}` or rename the file to `{}-…`", d.v)),
+                    Some(format!(
+                        "set `date = {fd}` or rename the file to `{}-…`",
+                        d.v
+                    )),
                 );
             }
         }
@@ -389,10 +473,22 @@ pub fn review(src: &SourceFile, file_name: &str, cfg: &Config, today: Date) -> (
 }
 
 /// `_index.md` or a guide: optional front matter with `title` and `weight`.
-pub fn page(src: &SourceFile, stem: &str, cfg: &Config, today: Date) -> (Option<Page>, Vec<Diagnostic>) {
+pub fn page(
+    src: &SourceFile,
+    stem: &str,
+    cfg: &Config,
+    today: Date,
+) -> (Option<Page>, Vec<Diagnostic>) {
     let sink = Sink::new(src.path.clone(), 0, today);
-    let Ok((fm, body)) = front(&sink, src, false) else { return (None, sink.into_diags()) };
-    let mut page = Page { stem: stem.to_string(), file: src.path.clone(), body, ..Page::default() };
+    let Ok((fm, body)) = front(&sink, src, false) else {
+        return (None, sink.into_diags());
+    };
+    let mut page = Page {
+        stem: stem.to_string(),
+        file: src.path.clone(),
+        body,
+        ..Page::default()
+    };
     let mut diags = Vec::new();
     if let Some(fm) = fm {
         let sink2 = Sink::new(src.path.clone(), fm.toml_offset, today);
@@ -413,5 +509,6 @@ pub fn page(src: &SourceFile, stem: &str, cfg: &Config, today: Date) -> (Option<
 }
 
 fn first_heading(md: &str) -> Option<String> {
-    md.lines().find_map(|l| l.strip_prefix("# ").map(|h| h.trim().to_string()))
+    md.lines()
+        .find_map(|l| l.strip_prefix("# ").map(|h| h.trim().to_string()))
 }

@@ -52,12 +52,23 @@ pub struct Sink {
 
 impl Sink {
     pub fn new(file: impl Into<String>, base: usize, today: Date) -> Sink {
-        Sink { file: file.into(), base, today, diags: RefCell::new(Vec::new()) }
+        Sink {
+            file: file.into(),
+            base,
+            today,
+            diags: RefCell::new(Vec::new()),
+        }
     }
     pub fn span(&self, s: Span) -> Span {
         s.start + self.base..s.end + self.base
     }
-    pub fn report(&self, rule: &'static Rule, span: Option<Span>, msg: impl Into<String>, help: Option<String>) {
+    pub fn report(
+        &self,
+        rule: &'static Rule,
+        span: Option<Span>,
+        msg: impl Into<String>,
+        help: Option<String>,
+    ) {
         let mut d = Diagnostic::new(rule, self.file.clone(), span, msg);
         d.help = help;
         self.diags.borrow_mut().push(d);
@@ -101,8 +112,17 @@ fn type_name(v: &DeValue) -> &'static str {
 
 impl<'a, 's> Table<'a, 's> {
     pub fn new(sink: &'s Sink, tbl: &'a DeTable<'a>, at: Span, prefix: impl Into<String>) -> Self {
-        let entries = tbl.iter().map(|(k, v)| (k.get_ref().as_ref(), sink.span(k.span()), v)).collect();
-        Table { sink, entries, at, prefix: prefix.into(), asked: RefCell::new(Vec::new()) }
+        let entries = tbl
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_ref(), sink.span(k.span()), v))
+            .collect();
+        Table {
+            sink,
+            entries,
+            at,
+            prefix: prefix.into(),
+            asked: RefCell::new(Vec::new()),
+        }
     }
 
     pub fn sink(&self) -> &'s Sink {
@@ -117,7 +137,11 @@ impl<'a, 's> Table<'a, 's> {
 
     fn raw(&self, key: &str, req: Req) -> Option<&'a Val<'a>> {
         self.asked.borrow_mut().push(key.to_string());
-        let found = self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v);
+        let found = self
+            .entries
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, _, v)| *v);
         if found.is_none() && req == REQ {
             self.sink.report(
                 &rules::MISSING_KEY,
@@ -135,13 +159,19 @@ impl<'a, 's> Table<'a, 's> {
             DeValue::String(s) if want.contains("number") || want.contains("integer") => {
                 Some(format!("remove the quotes: `{key} = {s}`"))
             }
-            DeValue::String(s) if want.contains("date") => Some(format!("dates are written without quotes: `{key} = {s}`")),
+            DeValue::String(s) if want.contains("date") => {
+                Some(format!("dates are written without quotes: `{key} = {s}`"))
+            }
             _ => None,
         });
         self.sink.report(
             &rules::WRONG_TYPE,
             Some(self.sink.span(v.span())),
-            format!("`{}{key}` must be {want}, found {}", self.prefix, type_name(v.get_ref())),
+            format!(
+                "`{}{key}` must be {want}, found {}",
+                self.prefix,
+                type_name(v.get_ref())
+            ),
             help,
         );
         None
@@ -163,7 +193,12 @@ impl<'a, 's> Table<'a, 's> {
     pub fn text(&self, key: &str, req: Req) -> Option<Sp<String>> {
         let s = self.str(key, req)?;
         if s.v.trim().is_empty() {
-            self.sink.report(&rules::EMPTY, Some(s.span.clone()), format!("`{}{key}` is empty", self.prefix), None);
+            self.sink.report(
+                &rules::EMPTY,
+                Some(s.span.clone()),
+                format!("`{}{key}` is empty", self.prefix),
+                None,
+            );
         }
         Some(s)
     }
@@ -185,7 +220,10 @@ impl<'a, 's> Table<'a, 's> {
         self.sink.report(
             &rules::BAD_ENUM,
             Some(s.span.clone()),
-            format!("`{}{key}` is `{}`, not one of the allowed values", self.prefix, s.v),
+            format!(
+                "`{}{key}` is `{}`, not one of the allowed values",
+                self.prefix, s.v
+            ),
             Some(hint),
         );
         false
@@ -207,7 +245,10 @@ impl<'a, 's> Table<'a, 's> {
                 Err(_) => self.wrong(key, v, "an integer that fits in 64 bits", None),
             },
             DeValue::Float(f) => {
-                let help = Some(format!("write a whole number, e.g. `{key} = {}`", f.as_str().split('.').next().unwrap_or("0")));
+                let help = Some(format!(
+                    "write a whole number, e.g. `{key} = {}`",
+                    f.as_str().split('.').next().unwrap_or("0")
+                ));
                 self.wrong(key, v, "an integer", help)
             }
             _ => self.wrong(key, v, "an integer", None),
@@ -225,7 +266,11 @@ impl<'a, 's> Table<'a, 's> {
         if (lo..=hi).contains(&n) {
             return true;
         }
-        let range = if hi == i64::MAX { format!("at least {lo}") } else { format!("between {lo} and {hi}") };
+        let range = if hi == i64::MAX {
+            format!("at least {lo}")
+        } else {
+            format!("between {lo} and {hi}")
+        };
         self.sink.report(
             &rules::OUT_OF_RANGE,
             Some(span.clone()),
@@ -256,7 +301,10 @@ impl<'a, 's> Table<'a, 's> {
             self.sink.report(
                 &rules::OUT_OF_RANGE,
                 Some(d.span.clone()),
-                format!("`{}{key}` is {}, must be between 0 and 100", self.prefix, d.v),
+                format!(
+                    "`{}{key}` is {}, must be between 0 and 100",
+                    self.prefix, d.v
+                ),
                 None,
             );
         }
@@ -267,13 +315,21 @@ impl<'a, 's> Table<'a, 's> {
     pub fn money(&self, key: &str, req: Req) -> Option<Sp<Money>> {
         let d = self.decimal(key, req)?;
         let Some(m) = Money::from_decimal(d.v) else {
-            return self.wrong(key, self.raw(key, OPT)?, "an amount of money that fits in 64 bits", None);
+            return self.wrong(
+                key,
+                self.raw(key, OPT)?,
+                "an amount of money that fits in 64 bits",
+                None,
+            );
         };
         if m.0 < 0 {
             self.sink.report(
                 &rules::OUT_OF_RANGE,
                 Some(d.span.clone()),
-                format!("`{}{key}` is {}, money must not be negative", self.prefix, d.v),
+                format!(
+                    "`{}{key}` is {}, money must not be negative",
+                    self.prefix, d.v
+                ),
                 None,
             );
         }
@@ -292,7 +348,10 @@ impl<'a, 's> Table<'a, 's> {
                     key,
                     v,
                     "a date (YYYY-MM-DD) without a time",
-                    Some(format!("drop the time: `{key} = {:04}-{:02}-{:02}`", d.year, d.month, d.day)),
+                    Some(format!(
+                        "drop the time: `{key} = {:04}-{:02}-{:02}`",
+                        d.year, d.month, d.day
+                    )),
                 ),
                 _ => self.wrong(key, v, "a date (YYYY-MM-DD)", None),
             },
@@ -318,7 +377,12 @@ impl<'a, 's> Table<'a, 's> {
     pub fn str_list(&self, key: &str, req: Req) -> Option<Sp<Vec<Sp<String>>>> {
         let v = self.raw(key, req)?;
         let DeValue::Array(items) = v.get_ref() else {
-            return self.wrong(key, v, "an array of strings", Some(format!("write `{key} = [\"…\"]`")));
+            return self.wrong(
+                key,
+                v,
+                "an array of strings",
+                Some(format!("write `{key} = [\"…\"]`")),
+            );
         };
         let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
@@ -328,7 +392,11 @@ impl<'a, 's> Table<'a, 's> {
                     self.sink.report(
                         &rules::WRONG_TYPE,
                         Some(self.sink.span(item.span())),
-                        format!("`{}{key}` must contain strings only, found {}", self.prefix, type_name(other)),
+                        format!(
+                            "`{}{key}` must contain strings only, found {}",
+                            self.prefix,
+                            type_name(other)
+                        ),
                         None,
                     );
                 }
@@ -343,17 +411,34 @@ impl<'a, 's> Table<'a, 's> {
         match v.get_ref() {
             DeValue::Table(t) => {
                 let at = self.sink.span(v.span());
-                Some(Table::new(self.sink, t, at.start..at.start, format!("{}{key}.", self.prefix)))
+                Some(Table::new(
+                    self.sink,
+                    t,
+                    at.start..at.start,
+                    format!("{}{key}.", self.prefix),
+                ))
             }
-            _ => self.wrong(key, v, "a table", Some(format!("write it as a `[{}{key}]` section", self.prefix))),
+            _ => self.wrong(
+                key,
+                v,
+                "a table",
+                Some(format!("write it as a `[{}{key}]` section", self.prefix)),
+            ),
         }
     }
 
     /// An array of tables (`[[contact]]`). A missing key is an empty list.
     pub fn tables(&self, key: &str) -> Vec<Table<'a, 's>> {
-        let Some(v) = self.raw(key, OPT) else { return Vec::new() };
+        let Some(v) = self.raw(key, OPT) else {
+            return Vec::new();
+        };
         let DeValue::Array(items) = v.get_ref() else {
-            self.wrong::<()>(key, v, "an array of tables", Some(format!("write each entry as `[[{}{key}]]`", self.prefix)));
+            self.wrong::<()>(
+                key,
+                v,
+                "an array of tables",
+                Some(format!("write each entry as `[[{}{key}]]`", self.prefix)),
+            );
             return Vec::new();
         };
         let mut out = Vec::with_capacity(items.len());
@@ -361,12 +446,21 @@ impl<'a, 's> Table<'a, 's> {
             match item.get_ref() {
                 DeValue::Table(t) => {
                     let at = self.sink.span(item.span());
-                    out.push(Table::new(self.sink, t, at.start..at.start, format!("{}{key}[{}].", self.prefix, i + 1)));
+                    out.push(Table::new(
+                        self.sink,
+                        t,
+                        at.start..at.start,
+                        format!("{}{key}[{}].", self.prefix, i + 1),
+                    ));
                 }
                 other => self.sink.report(
                     &rules::WRONG_TYPE,
                     Some(self.sink.span(item.span())),
-                    format!("`{}{key}` must contain tables only, found {}", self.prefix, type_name(other)),
+                    format!(
+                        "`{}{key}` must contain tables only, found {}",
+                        self.prefix,
+                        type_name(other)
+                    ),
                     None,
                 ),
             }
@@ -376,7 +470,9 @@ impl<'a, 's> Table<'a, 's> {
 
     /// A table of free-form string values (`[contact.private]`).
     pub fn str_map(&self, key: &str) -> Vec<(String, String)> {
-        let Some(t) = self.table(key, OPT) else { return Vec::new() };
+        let Some(t) = self.table(key, OPT) else {
+            return Vec::new();
+        };
         let keys: Vec<(&str, Span)> = t.keys().collect();
         let mut out = Vec::new();
         for (k, _) in keys {
@@ -413,9 +509,17 @@ pub fn parse<'a>(sink: &Sink, text: &'a str) -> Option<DeTable<'a>> {
     match DeTable::parse(text) {
         Ok(t) => Some(t.into_inner()),
         Err(e) => {
-            let span = e.span().map(|s| sink.span(s)).unwrap_or(sink.base..sink.base);
+            let span = e
+                .span()
+                .map(|s| sink.span(s))
+                .unwrap_or(sink.base..sink.base);
             let msg = e.message().trim().to_string();
-            sink.report(&rules::TOML_SYNTAX, Some(span), format!("TOML syntax error: {msg}"), None);
+            sink.report(
+                &rules::TOML_SYNTAX,
+                Some(span),
+                format!("TOML syntax error: {msg}"),
+                None,
+            );
             None
         }
     }

@@ -85,14 +85,21 @@ fn export_row(r: &AccountRow, redact: bool) -> ExportAccount<'_> {
             utilization_band: r.utilization_band,
             credit_review_overdue: r.credit_review_overdue,
         }),
-        findings: Findings { errors: r.errors, warnings: r.warnings },
+        findings: Findings {
+            errors: r.errors,
+            warnings: r.warnings,
+        },
     }
 }
 
 /// A CSV cell: quoted when needed, and a leading `= + - @` (or tab/CR) neutralised with
 /// a `'` so spreadsheets do not run it as a formula.
 pub fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -101,18 +108,28 @@ pub fn csv_cell(s: &str) -> String {
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn absolute(base: &str, url: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), url)
 }
 
-pub fn write_all(cx: &ExportCtx, rows: &[AccountRow], reviews: &[ReviewSummary]) -> Result<(), String> {
+pub fn write_all(
+    cx: &ExportCtx,
+    rows: &[AccountRow],
+    reviews: &[ReviewSummary],
+) -> Result<(), String> {
     let file = ExportFile {
         format: "dossier-accounts/1",
         today: cx.checked.site.today,
-        accounts: rows.iter().map(|r| export_row(r, cx.redact_credit)).collect(),
+        accounts: rows
+            .iter()
+            .map(|r| export_row(r, cx.redact_credit))
+            .collect(),
     };
     let mut json = serde_json::to_vec_pretty(&file).map_err(|e| e.to_string())?;
     json.push(b'\n');
@@ -120,15 +137,37 @@ pub fn write_all(cx: &ExportCtx, rows: &[AccountRow], reviews: &[ReviewSummary])
 
     // UTF-8 with a byte-order mark so Excel shows Chinese correctly.
     let mut csv = String::from("\u{feff}");
-    let mut header = vec!["slug", "name", "status", "owner", "region", "industry", "declared_tier", "computed_tier", "score", "churn_risk", "last_review", "review_overdue", "overdue_actions"];
+    let mut header = vec![
+        "slug",
+        "name",
+        "status",
+        "owner",
+        "region",
+        "industry",
+        "declared_tier",
+        "computed_tier",
+        "score",
+        "churn_risk",
+        "last_review",
+        "review_overdue",
+        "overdue_actions",
+    ];
     if !cx.redact_credit {
-        header.extend(["currency", "limit", "outstanding", "overdue", "utilization_pct"]);
+        header.extend([
+            "currency",
+            "limit",
+            "outstanding",
+            "overdue",
+            "utilization_pct",
+        ]);
     }
     header.extend(["errors", "warnings"]);
     csv.push_str(&header.join(","));
     csv.push_str("\r\n");
     for r in rows {
-        let money = |m: Option<crate::decimal::Money>| m.map(|m| format!("{}", m.units_f64())).unwrap_or_default();
+        let money = |m: Option<crate::decimal::Money>| {
+            m.map(|m| format!("{}", m.units_f64())).unwrap_or_default()
+        };
         let mut cells = vec![
             r.slug.clone(),
             r.name.clone(),
@@ -145,10 +184,22 @@ pub fn write_all(cx: &ExportCtx, rows: &[AccountRow], reviews: &[ReviewSummary])
             r.overdue_actions.to_string(),
         ];
         if !cx.redact_credit {
-            cells.extend([r.currency.clone(), money(r.limit), money(r.outstanding), money(r.overdue), r.utilization.map(|u| format!("{u:.1}")).unwrap_or_default()]);
+            cells.extend([
+                r.currency.clone(),
+                money(r.limit),
+                money(r.outstanding),
+                money(r.overdue),
+                r.utilization.map(|u| format!("{u:.1}")).unwrap_or_default(),
+            ]);
         }
         cells.extend([r.errors.to_string(), r.warnings.to_string()]);
-        csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+        csv.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         csv.push_str("\r\n");
     }
     (cx.emit)("data/accounts.csv", csv.as_bytes())?;
@@ -158,15 +209,28 @@ pub fn write_all(cx: &ExportCtx, rows: &[AccountRow], reviews: &[ReviewSummary])
     let mut urls: Vec<String> = vec![String::new(), "accounts/".into(), "search/".into()];
     urls.extend(rows.iter().map(|r| r.url.clone()));
     urls.extend(reviews.iter().map(|r| r.url.clone()));
-    urls.extend(cx.checked.site.guides.iter().map(|g| format!("guides/{}/", g.stem)));
+    urls.extend(
+        cx.checked
+            .site
+            .guides
+            .iter()
+            .map(|g| format!("guides/{}/", g.stem)),
+    );
     for u in urls {
-        sm.push_str(&format!("  <url><loc>{}</loc></url>\n", xml(&absolute(base, &u))));
+        sm.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            xml(&absolute(base, &u))
+        ));
     }
     sm.push_str("</urlset>\n");
     (cx.emit)("sitemap.xml", sm.as_bytes())?;
 
     // Atom: entries dated by the review date (no build timestamps: reproducible).
-    let updated = reviews.iter().filter_map(|r| r.date).max().unwrap_or(cx.checked.site.today);
+    let updated = reviews
+        .iter()
+        .filter_map(|r| r.date)
+        .max()
+        .unwrap_or(cx.checked.site.today);
     let mut feed = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <link href=\"{}\"/>\n  <updated>{updated}T00:00:00Z</updated>\n",
         xml(&format!("{} — review notes", cx.checked.site.config.title)),
@@ -192,7 +256,10 @@ pub fn write_all(cx: &ExportCtx, rows: &[AccountRow], reviews: &[ReviewSummary])
 mod tests {
     #[test]
     fn csv_neutralises_formulas() {
-        assert_eq!(super::csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(
+            super::csv_cell("=HYPERLINK(\"x\")"),
+            "\"'=HYPERLINK(\"\"x\"\")\""
+        );
         assert_eq!(super::csv_cell("-1+2"), "'-1+2");
         assert_eq!(super::csv_cell("华东, 精密"), "\"华东, 精密\"");
         assert_eq!(super::csv_cell("plain"), "plain");

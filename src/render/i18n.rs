@@ -9,7 +9,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("tiers", "Tiers", "分级"),
     ("guides", "Guides", "指南"),
     ("search", "Search", "搜索"),
-    ("search_placeholder", "Search accounts, contacts, notes… (press /)", "搜索客户、联系人、纪要…（按 / 键）"),
+    (
+        "search_placeholder",
+        "Search accounts, contacts, notes… (press /)",
+        "搜索客户、联系人、纪要…（按 / 键）",
+    ),
     ("account", "Account", "客户"),
     ("name", "Name", "名称"),
     ("tier", "Tier", "级别"),
@@ -44,7 +48,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("approved", "Approved", "审批"),
     ("next_due", "Next review due", "下次复核"),
     ("hold", "Credit hold", "信用冻结"),
-    ("cash_customer", "Cash customer (no credit)", "现款客户（无信用额度）"),
+    (
+        "cash_customer",
+        "Cash customer (no credit)",
+        "现款客户（无信用额度）",
+    ),
     ("relationship", "Relationship", "客户关系"),
     ("level", "Level", "层级"),
     ("competitors", "Competitors", "竞争对手"),
@@ -97,7 +105,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("attention", "Needs attention", "需要关注"),
     ("reviews_overdue", "Reviews overdue", "复盘逾期"),
     ("credit_reviews_due", "Credit reviews due", "信用复核到期"),
-    ("tier_mismatches", "Declared ≠ computed tier", "申报级别 ≠ 计算级别"),
+    (
+        "tier_mismatches",
+        "Declared ≠ computed tier",
+        "申报级别 ≠ 计算级别",
+    ),
     ("over_limit", "Over limit", "超额度"),
     ("high_churn", "High churn risk", "高流失风险"),
     ("actions_overdue", "Open actions past due", "逾期行动项"),
@@ -107,9 +119,17 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("all", "All", "全部"),
     ("none", "None", "无"),
     ("filter", "Filter", "筛选"),
-    ("no_js_note", "Sort and filter need JavaScript; the table is complete without it.", "排序和筛选需要 JavaScript；没有它表格也是完整的。"),
+    (
+        "no_js_note",
+        "Sort and filter need JavaScript; the table is complete without it.",
+        "排序和筛选需要 JavaScript；没有它表格也是完整的。",
+    ),
     ("not_found", "Page not found", "页面不存在"),
-    ("not_found_text", "The page you asked for does not exist. It may have been renamed.", "您访问的页面不存在，可能已被重命名。"),
+    (
+        "not_found_text",
+        "The page you asked for does not exist. It may have been renamed.",
+        "您访问的页面不存在，可能已被重命名。",
+    ),
     ("back_home", "Back to the dashboard", "返回总览"),
     ("generated_by", "Built by dossier", "由 dossier 生成"),
     ("as_of", "as of", "截至"),
@@ -117,8 +137,16 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("feed", "Review feed", "复盘订阅"),
     ("warnings", "warnings", "警告"),
     ("errors", "errors", "错误"),
-    ("no_findings", "No findings: the data passes every check.", "无检查发现：数据通过全部检查。"),
-    ("redacted", "Credit figures are redacted in this build.", "本版本已隐去信用数据。"),
+    (
+        "no_findings",
+        "No findings: the data passes every check.",
+        "无检查发现：数据通过全部检查。",
+    ),
+    (
+        "redacted",
+        "Credit figures are redacted in this build.",
+        "本版本已隐去信用数据。",
+    ),
     ("results", "Results", "结果"),
     ("type", "Type", "类型"),
     ("count", "Accounts", "客户数"),
@@ -126,43 +154,200 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("view_account", "Open account", "打开客户"),
     ("in_tier", "Accounts in tier", "该级别客户"),
     ("owned_by", "Accounts owned by", "负责的客户"),
-    ("check_failed", "The last edit broke the check", "最近的修改未通过检查"),
+    (
+        "check_failed",
+        "The last edit broke the check",
+        "最近的修改未通过检查",
+    ),
 ];
 
 /// Label map for a language ("zh" or anything else → English).
 pub fn labels(lang: &str) -> BTreeMap<&'static str, &'static str> {
-    LABELS.iter().map(|(k, en, zh)| (*k, if lang == "zh" { *zh } else { *en })).collect()
+    LABELS
+        .iter()
+        .map(|(k, en, zh)| (*k, if lang == "zh" { *zh } else { *en }))
+        .collect()
 }
 
 /// Enum values (status, stance, health, …) shown to people.
 pub fn value_label(lang: &str, v: &str) -> String {
     let zh = lang == "zh";
     let s = match v {
-        "active" => if zh { "活跃" } else { "Active" },
-        "prospect" => if zh { "潜在" } else { "Prospect" },
-        "at_risk" => if zh { "有风险" } else { "At risk" },
-        "churned" => if zh { "已流失" } else { "Churned" },
-        "high" => if zh { "高" } else { "High" },
-        "medium" => if zh { "中" } else { "Medium" },
-        "low" => if zh { "低" } else { "Low" },
-        "unknown" => if zh { "未知" } else { "Unknown" },
-        "green" => if zh { "良好" } else { "Green" },
-        "amber" => if zh { "关注" } else { "Amber" },
-        "red" => if zh { "危险" } else { "Red" },
-        "open" => if zh { "进行中" } else { "Open" },
-        "done" => if zh { "完成" } else { "Done" },
-        "dropped" => if zh { "放弃" } else { "Dropped" },
-        "not_started" => if zh { "未开始" } else { "Not started" },
-        "in_progress" => if zh { "进行中" } else { "In progress" },
-        "us_only" => if zh { "仅我方" } else { "Us only" },
-        "both" => if zh { "双方" } else { "Both" },
-        "competitor_only" => if zh { "仅竞争对手" } else { "Competitor only" },
-        "quarterly" => if zh { "季度复盘" } else { "Quarterly" },
-        "annual_summit" => if zh { "年度高层会" } else { "Annual summit" },
-        "credit" => if zh { "信用复核" } else { "Credit" },
-        "win_loss" => if zh { "赢单/丢单分析" } else { "Win/loss" },
-        "escalation" => if zh { "升级处理" } else { "Escalation" },
-        "visit" => if zh { "拜访" } else { "Visit" },
+        "active" => {
+            if zh {
+                "活跃"
+            } else {
+                "Active"
+            }
+        }
+        "prospect" => {
+            if zh {
+                "潜在"
+            } else {
+                "Prospect"
+            }
+        }
+        "at_risk" => {
+            if zh {
+                "有风险"
+            } else {
+                "At risk"
+            }
+        }
+        "churned" => {
+            if zh {
+                "已流失"
+            } else {
+                "Churned"
+            }
+        }
+        "high" => {
+            if zh {
+                "高"
+            } else {
+                "High"
+            }
+        }
+        "medium" => {
+            if zh {
+                "中"
+            } else {
+                "Medium"
+            }
+        }
+        "low" => {
+            if zh {
+                "低"
+            } else {
+                "Low"
+            }
+        }
+        "unknown" => {
+            if zh {
+                "未知"
+            } else {
+                "Unknown"
+            }
+        }
+        "green" => {
+            if zh {
+                "良好"
+            } else {
+                "Green"
+            }
+        }
+        "amber" => {
+            if zh {
+                "关注"
+            } else {
+                "Amber"
+            }
+        }
+        "red" => {
+            if zh {
+                "危险"
+            } else {
+                "Red"
+            }
+        }
+        "open" => {
+            if zh {
+                "进行中"
+            } else {
+                "Open"
+            }
+        }
+        "done" => {
+            if zh {
+                "完成"
+            } else {
+                "Done"
+            }
+        }
+        "dropped" => {
+            if zh {
+                "放弃"
+            } else {
+                "Dropped"
+            }
+        }
+        "not_started" => {
+            if zh {
+                "未开始"
+            } else {
+                "Not started"
+            }
+        }
+        "in_progress" => {
+            if zh {
+                "进行中"
+            } else {
+                "In progress"
+            }
+        }
+        "us_only" => {
+            if zh {
+                "仅我方"
+            } else {
+                "Us only"
+            }
+        }
+        "both" => {
+            if zh {
+                "双方"
+            } else {
+                "Both"
+            }
+        }
+        "competitor_only" => {
+            if zh {
+                "仅竞争对手"
+            } else {
+                "Competitor only"
+            }
+        }
+        "quarterly" => {
+            if zh {
+                "季度复盘"
+            } else {
+                "Quarterly"
+            }
+        }
+        "annual_summit" => {
+            if zh {
+                "年度高层会"
+            } else {
+                "Annual summit"
+            }
+        }
+        "credit" => {
+            if zh {
+                "信用复核"
+            } else {
+                "Credit"
+            }
+        }
+        "win_loss" => {
+            if zh {
+                "赢单/丢单分析"
+            } else {
+                "Win/loss"
+            }
+        }
+        "escalation" => {
+            if zh {
+                "升级处理"
+            } else {
+                "Escalation"
+            }
+        }
+        "visit" => {
+            if zh {
+                "拜访"
+            } else {
+                "Visit"
+            }
+        }
         other => return other.replace('_', " "),
     };
     s.to_string()

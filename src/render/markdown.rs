@@ -16,7 +16,9 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use ammonia::Builder;
-use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
+};
 use syntect::highlighting::ThemeSet;
 use syntect::html::{css_for_theme_with_class_style, ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::{SyntaxReference, SyntaxSet};
@@ -35,21 +37,84 @@ const MAX_HL_LINE_BYTES: usize = 4_096;
 /// Tags kept by the sanitiser: what our Markdown rendering emits, plus a few
 /// harmless inline tags authors commonly write by hand.
 const TAGS: &[&str] = &[
-    "a", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
-    "h5", "h6", "hr", "i", "img", "input", "kbd", "li", "mark", "ol", "p", "pre", "section",
-    "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "details",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 ];
 /// Tags removed together with their content (not unwrapped into text).
 const DROP_WITH_CONTENT: &[&str] = &[
-    "applet", "audio", "button", "canvas", "embed", "form", "frame", "frameset", "iframe", "math",
-    "noembed", "noframes", "noscript", "object", "plaintext", "script", "select", "style", "svg",
-    "template", "textarea", "title", "video", "xmp",
+    "applet",
+    "audio",
+    "button",
+    "canvas",
+    "embed",
+    "form",
+    "frame",
+    "frameset",
+    "iframe",
+    "math",
+    "noembed",
+    "noframes",
+    "noscript",
+    "object",
+    "plaintext",
+    "script",
+    "select",
+    "style",
+    "svg",
+    "template",
+    "textarea",
+    "title",
+    "video",
+    "xmp",
 ];
 /// Classes our own output uses; any other class (besides the `hl-` and
 /// `language-` families) is stripped so raw HTML cannot borrow site styling.
 const CLASSES: &[&str] = &[
-    "align-center", "align-left", "align-right", "anchor", "broken-link", "footnote-definition",
-    "footnote-definition-label", "footnote-reference", "highlight",
+    "align-center",
+    "align-left",
+    "align-right",
+    "anchor",
+    "broken-link",
+    "footnote-definition",
+    "footnote-definition-label",
+    "footnote-reference",
+    "highlight",
 ];
 
 pub struct Markdown {
@@ -136,7 +201,9 @@ impl Markdown {
         tag_attributes.insert("ol", set(&["start"]));
         // Ids are needed for heading anchors and footnotes; heading attribute
         // syntax is off, so authors can only set them through raw HTML.
-        for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "section"] {
+        for tag in [
+            "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "section",
+        ] {
             tag_attributes.insert(tag, set(&["id"]));
         }
         let mut input_values = HashMap::new();
@@ -163,10 +230,16 @@ impl Markdown {
                 if attribute != "class" {
                     return Some(value.into());
                 }
-                let kept: Vec<&str> = value.split_ascii_whitespace().filter(|c| class_allowed(c)).collect();
+                let kept: Vec<&str> = value
+                    .split_ascii_whitespace()
+                    .filter(|c| class_allowed(c))
+                    .collect();
                 (!kept.is_empty()).then(|| kept.join(" ").into())
             });
-        Markdown { syntaxes: two_face::syntax::extra_newlines(), sanitizer }
+        Markdown {
+            syntaxes: two_face::syntax::extra_newlines(),
+            sanitizer,
+        }
     }
 
     pub fn render(&self, src: &str, opts: &RenderOptions<'_>) -> Rendered {
@@ -185,8 +258,17 @@ impl Markdown {
         let html = self.sanitizer.clean(&html).to_string();
 
         let toc: Vec<TocEntry> = pass.headings.into_iter().filter(|h| h.level >= 2).collect();
-        let toc = if toc.len() >= opts.toc_min_headings { toc } else { Vec::new() };
-        Rendered { html, toc, sections: pass.sections, problems: pass.problems }
+        let toc = if toc.len() >= opts.toc_min_headings {
+            toc
+        } else {
+            Vec::new()
+        };
+        Rendered {
+            html,
+            toc,
+            sections: pass.sections,
+            problems: pass.problems,
+        }
     }
 
     fn find_syntax(&self, lang: &str) -> Option<&SyntaxReference> {
@@ -201,22 +283,30 @@ impl Markdown {
 
     /// `<pre><code>` for a code block; `lang` is already restricted to `[A-Za-z0-9_+-]`.
     fn code_block(&self, lang: Option<&str>, code: &str) -> String {
-        let class = lang.map(|l| format!(" class=\"language-{l}\"")).unwrap_or_default();
-        match lang.and_then(|l| self.find_syntax(l)).and_then(|s| self.highlight(s, code)) {
+        let class = lang
+            .map(|l| format!(" class=\"language-{l}\""))
+            .unwrap_or_default();
+        match lang
+            .and_then(|l| self.find_syntax(l))
+            .and_then(|s| self.highlight(s, code))
+        {
             Some(body) => format!("<pre class=\"highlight\"><code{class}>{body}</code></pre>\n"),
             None => format!("<pre><code{class}>{}</code></pre>\n", escape(code)),
         }
     }
 
     fn highlight(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
-        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+        let mut generator =
+            ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
         let mut done = 0;
         for (i, line) in LinesWithEndings::from(code).enumerate() {
             if i >= MAX_HL_LINES || line.len() > MAX_HL_LINE_BYTES {
                 break;
             }
             // An error means a broken grammar: fall back to plain text.
-            generator.parse_html_for_line_which_includes_newline(line).ok()?;
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
             done += line.len();
         }
         let mut html = generator.finalize();
@@ -248,7 +338,9 @@ fn theme_css(theme: &str, scheme: &str) -> String {
     let css = css_for_theme_with_class_style(&themes.themes[theme], CLASS_STYLE)
         .expect("syntect CSS generation only fails on a write error to String");
     let indented: String = css.lines().map(|l| format!("  {l}\n")).collect();
-    format!("/* syntect theme {theme} */\n@media (prefers-color-scheme: {scheme}) {{\n{indented}}}\n")
+    format!(
+        "/* syntect theme {theme} */\n@media (prefers-color-scheme: {scheme}) {{\n{indented}}}\n"
+    )
 }
 
 fn class_allowed(class: &str) -> bool {
@@ -286,7 +378,11 @@ fn slugify(text: &str) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    if slug.is_empty() { "section".to_string() } else { slug.to_string() }
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug.to_string()
+    }
 }
 
 /// The URL scheme, lowercased, if `url` (already stripped of whitespace and
@@ -309,7 +405,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|&b| hex(b)),
+            bytes.get(i + 2).and_then(|&b| hex(b)),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -351,7 +451,9 @@ fn raw_html_is_plain(html: &str) -> bool {
             }
             continue;
         }
-        let name_len = tag.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(tag.len());
+        let name_len = tag
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
         let name = tag[..name_len].to_ascii_lowercase();
         let after = tag[name_len..].trim_start();
         let after = after.strip_prefix('/').unwrap_or(after);
@@ -455,13 +557,18 @@ impl<'a, 'o> Pass<'a, 'o> {
             }
             Event::InlineHtml(html) => {
                 if !raw_html_is_plain(&html) {
-                    self.problem(ProblemKind::RawHtmlRemoved, &range, "inline HTML changed or removed by the sanitiser".into());
+                    self.problem(
+                        ProblemKind::RawHtmlRemoved,
+                        &range,
+                        "inline HTML changed or removed by the sanitiser".into(),
+                    );
                 }
                 self.emit(Event::InlineHtml(html));
             }
             Event::FootnoteReference(label) => {
                 let n = self.footnote(&label);
-                let html = format!("<sup class=\"footnote-reference\"><a href=\"#fn:{n}\">{n}</a></sup>");
+                let html =
+                    format!("<sup class=\"footnote-reference\"><a href=\"#fn:{n}\">{n}</a></sup>");
                 self.emit(Event::Html(html.into()));
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -483,13 +590,20 @@ impl<'a, 'o> Pass<'a, 'o> {
                 self.finish_section();
                 let placeholder = self.out.len();
                 self.out.push(Event::Html(CowStr::Borrowed("")));
-                self.heading = Some(OpenHeading { level: level as u8, placeholder, text: String::new() });
+                self.heading = Some(OpenHeading {
+                    level: level as u8,
+                    placeholder,
+                    text: String::new(),
+                });
             }
             Tag::CodeBlock(kind) => {
                 let lang = match kind {
                     CodeBlockKind::Fenced(info) => {
                         // The info string is untrusted: keep the first word's safe characters.
-                        let word = info.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("");
+                        let word = info
+                            .split(|c: char| c.is_whitespace() || c == ',')
+                            .next()
+                            .unwrap_or("");
                         let lang: String = word
                             .chars()
                             .filter(|c| c.is_ascii_alphanumeric() || "_+-".contains(*c))
@@ -501,9 +615,18 @@ impl<'a, 'o> Pass<'a, 'o> {
                 };
                 self.code = Some((lang, String::new()));
             }
-            Tag::Link { link_type, dest_url, title, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
                 // Email autolinks carry the bare address.
-                let dest = if link_type == LinkType::Email { format!("mailto:{dest_url}") } else { dest_url.to_string() };
+                let dest = if link_type == LinkType::Email {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                };
                 match self.target(&dest, &range, false) {
                     Some((href, external)) => {
                         let mut html = format!("<a href=\"{}\"", escape(&href));
@@ -518,14 +641,22 @@ impl<'a, 'o> Pass<'a, 'o> {
                         self.links.push("</a>");
                     }
                     None => {
-                        self.out.push(Event::Html("<span class=\"broken-link\">".into()));
+                        self.out
+                            .push(Event::Html("<span class=\"broken-link\">".into()));
                         self.links.push("</span>");
                     }
                 }
             }
-            Tag::Image { dest_url, title, .. } => {
+            Tag::Image {
+                dest_url, title, ..
+            } => {
                 let src = self.target(&dest_url, &range, true).map(|(src, _)| src);
-                self.image = Some(OpenImage { depth: 1, src, title: title.to_string(), alt: String::new() });
+                self.image = Some(OpenImage {
+                    depth: 1,
+                    src,
+                    title: title.to_string(),
+                    alt: String::new(),
+                });
             }
             Tag::Table(aligns) => {
                 self.aligns = aligns;
@@ -549,7 +680,8 @@ impl<'a, 'o> Pass<'a, 'o> {
                     _ => "",
                 };
                 let cell = if self.in_table_head { "th" } else { "td" };
-                self.out.push(Event::Html(format!("<{cell}{class}>").into()));
+                self.out
+                    .push(Event::Html(format!("<{cell}{class}>").into()));
             }
             Tag::FootnoteDefinition(label) => {
                 // Numbered ids (`fn:N`) instead of the author's label: cannot
@@ -604,13 +736,20 @@ impl<'a, 'o> Pass<'a, 'o> {
             TagEnd::HtmlBlock => {
                 if let Some((range, html)) = self.html_block.take() {
                     if !raw_html_is_plain(&html) {
-                        self.problem(ProblemKind::RawHtmlRemoved, &range, "HTML block changed or removed by the sanitiser".into());
+                        self.problem(
+                            ProblemKind::RawHtmlRemoved,
+                            &range,
+                            "HTML block changed or removed by the sanitiser".into(),
+                        );
                     }
                 }
             }
             other => {
                 // Block ends separate words in the search text; inline ends do not.
-                if !matches!(other, TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) {
+                if !matches!(
+                    other,
+                    TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough
+                ) {
                     self.plain(" ");
                 }
                 self.out.push(Event::End(other));
@@ -619,7 +758,9 @@ impl<'a, 'o> Pass<'a, 'o> {
     }
 
     fn end_heading(&mut self) {
-        let Some(heading) = self.heading.take() else { return };
+        let Some(heading) = self.heading.take() else {
+            return;
+        };
         let text = collapse(&heading.text);
         let base = slugify(&text);
         let mut id = base.clone();
@@ -630,18 +771,33 @@ impl<'a, 'o> Pass<'a, 'o> {
         }
         let level = heading.level;
         self.out[heading.placeholder] = Event::Html(format!("<h{level} id=\"{id}\">").into());
-        let close = format!(" <a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\">#</a></h{level}>\n");
+        let close =
+            format!(" <a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\">#</a></h{level}>\n");
         self.out.push(Event::Html(close.into()));
-        self.headings.push(TocEntry { level, id: id.clone(), text: text.clone() });
-        self.section = Section { anchor: Some(id), heading: text, text: String::new() };
+        self.headings.push(TocEntry {
+            level,
+            id: id.clone(),
+            text: text.clone(),
+        });
+        self.section = Section {
+            anchor: Some(id),
+            heading: text,
+            text: String::new(),
+        };
     }
 
     fn end_image(&mut self) {
-        let Some(image) = self.image.take() else { return };
+        let Some(image) = self.image.take() else {
+            return;
+        };
         let alt = escape(&collapse(&image.alt));
         let html = match image.src {
             Some(src) => {
-                let title = if image.title.is_empty() { String::new() } else { format!(" title=\"{}\"", escape(&image.title)) };
+                let title = if image.title.is_empty() {
+                    String::new()
+                } else {
+                    format!(" title=\"{}\"", escape(&image.title))
+                };
                 format!("<img src=\"{}\" alt=\"{alt}\"{title}>", escape(&src))
             }
             None => format!("<span class=\"broken-link\">{alt}</span>"),
@@ -684,7 +840,12 @@ impl<'a, 'o> Pass<'a, 'o> {
 
     fn problem(&mut self, kind: ProblemKind, range: &Range<usize>, detail: String) {
         let base = self.opts.base_offset;
-        self.problems.push(Problem { kind, start: base + range.start, end: base + range.end, detail });
+        self.problems.push(Problem {
+            kind,
+            start: base + range.start,
+            end: base + range.end,
+            detail,
+        });
     }
 
     /// Decides what a link/image target becomes: `Some((url, external))`, or
@@ -692,13 +853,24 @@ impl<'a, 'o> Pass<'a, 'o> {
     fn target(&mut self, dest: &str, range: &Range<usize>, image: bool) -> Option<(String, bool)> {
         // Browsers ignore whitespace and control characters inside a scheme
         // (`java\tscript:`); entities (`&#106;`) were already decoded by the parser.
-        let squashed: String = dest.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+        let squashed: String = dest
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .collect();
         if let Some(scheme) = scheme_of(&squashed) {
-            let allowed: &[&str] = if image { &["http", "https"] } else { &["http", "https", "mailto", "tel"] };
+            let allowed: &[&str] = if image {
+                &["http", "https"]
+            } else {
+                &["http", "https", "mailto", "tel"]
+            };
             if allowed.contains(&scheme.as_str()) {
                 return Some((dest.trim().to_string(), true));
             }
-            self.problem(ProblemKind::UnsafeUrl, range, format!("`{scheme}:` URLs are not allowed"));
+            self.problem(
+                ProblemKind::UnsafeUrl,
+                range,
+                format!("`{scheme}:` URLs are not allowed"),
+            );
             return None;
         }
         let dest = dest.trim();
@@ -724,7 +896,11 @@ impl<'a, 'o> Pass<'a, 'o> {
             Some(url) => Some((format!("{url}{query}{fragment}"), false)),
             None => {
                 if !absolute {
-                    self.problem(ProblemKind::BrokenLink, range, format!("`{path}` does not exist"));
+                    self.problem(
+                        ProblemKind::BrokenLink,
+                        range,
+                        format!("`{path}` does not exist"),
+                    );
                 }
                 None
             }
@@ -755,7 +931,14 @@ mod tests {
     }
 
     fn render_with(src: &str, base_offset: usize, toc_min_headings: usize) -> Rendered {
-        md().render(src, &RenderOptions { base_offset, resolve: &resolve, toc_min_headings })
+        md().render(
+            src,
+            &RenderOptions {
+                base_offset,
+                resolve: &resolve,
+                toc_min_headings,
+            },
+        )
     }
 
     fn render(src: &str) -> Rendered {
@@ -776,8 +959,17 @@ mod tests {
     fn heading_ids_english_chinese_and_duplicates() {
         let r = render("# Hello, World!\n\n## Hello World\n\n## 风险\n\n## 风险\n\n## !!!\n\n## Café Q3 — Plan\n");
         let ids: Vec<&str> = r.toc.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["hello-world-1", "风险", "风险-1", "section", "café-q3-plan"]);
-        assert!(r.html.contains("<h1 id=\"hello-world\">Hello, World! <a class=\"anchor\" href=\"#hello-world\""), "{}", r.html);
+        assert_eq!(
+            ids,
+            ["hello-world-1", "风险", "风险-1", "section", "café-q3-plan"]
+        );
+        assert!(
+            r.html.contains(
+                "<h1 id=\"hello-world\">Hello, World! <a class=\"anchor\" href=\"#hello-world\""
+            ),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<h2 id=\"风险\">"));
         assert!(r.html.contains("<h2 id=\"风险-1\">"));
         assert_eq!(r.toc[1].text, "风险");
@@ -787,7 +979,12 @@ mod tests {
     #[test]
     fn heading_attribute_syntax_is_not_honoured() {
         let r = render("## Risks {#evil .admin}\n");
-        assert!(r.html.contains("<h2 id=\"risks-evil-admin\">Risks {#evil .admin} <a"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<h2 id=\"risks-evil-admin\">Risks {#evil .admin} <a"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
@@ -806,14 +1003,24 @@ mod tests {
         assert_eq!(r.html.matches("checked=\"\"").count(), 1, "{}", r.html);
         // Raw HTML checkboxes are forced read-only too.
         let r = render("<input type=checkbox> <input type=text>");
-        assert!(r.html.contains("<input type=\"checkbox\" disabled=\"\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<input type=\"checkbox\" disabled=\"\">"),
+            "{}",
+            r.html
+        );
         assert!(!r.html.contains("text"), "{}", r.html);
     }
 
     #[test]
     fn footnotes() {
-        let r = render("Renewal risk[^risk] and more[^b].\n\n[^b]: Second.\n[^risk]: Budget freeze.\n");
-        assert!(r.html.contains("<sup class=\"footnote-reference\"><a href=\"#fn:1\">1</a></sup>"), "{}", r.html);
+        let r =
+            render("Renewal risk[^risk] and more[^b].\n\n[^b]: Second.\n[^risk]: Budget freeze.\n");
+        assert!(
+            r.html
+                .contains("<sup class=\"footnote-reference\"><a href=\"#fn:1\">1</a></sup>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<a href=\"#fn:2\">2</a>"), "{}", r.html);
         assert!(r.html.contains("<div class=\"footnote-definition\" id=\"fn:1\"><sup class=\"footnote-definition-label\">1</sup>"), "{}", r.html);
         assert!(r.html.contains("Budget freeze."));
@@ -825,13 +1032,19 @@ mod tests {
     fn table_with_alignment_classes() {
         let r = render("| Name | ARR |\n|:-----|----:|\n| Acme | 1.2M |\n");
         assert!(r.html.contains("<table><thead><tr><th class=\"align-left\">Name</th><th class=\"align-right\">ARR</th></tr></thead><tbody>"), "{}", r.html);
-        assert!(r.html.contains("<td class=\"align-right\">1.2M</td>"), "{}", r.html);
+        assert!(
+            r.html.contains("<td class=\"align-right\">1.2M</td>"),
+            "{}",
+            r.html
+        );
         assert!(!r.html.contains("style"));
     }
 
     #[test]
     fn strikethrough() {
-        assert!(render("~~old price~~ new").html.contains("<del>old price</del>"));
+        assert!(render("~~old price~~ new")
+            .html
+            .contains("<del>old price</del>"));
     }
 
     #[test]
@@ -847,7 +1060,12 @@ mod tests {
             ("python", "def f(x):\n    return x\n"),
         ] {
             let r = render(&format!("```{lang}\n{code}```\n"));
-            assert!(r.html.contains(&format!("<code class=\"language-{lang}\">")), "{lang}: {}", r.html);
+            assert!(
+                r.html
+                    .contains(&format!("<code class=\"language-{lang}\">")),
+                "{lang}: {}",
+                r.html
+            );
             assert!(r.html.contains("<span class=\"hl-"), "{lang}: {}", r.html);
         }
     }
@@ -857,18 +1075,29 @@ mod tests {
         let r = render("```nosuchlang\n<script>alert(1)</script>\n```\n");
         assert!(r.html.contains("<pre><code class=\"language-nosuchlang\">&lt;script&gt;alert(1)&lt;/script&gt;\n</code></pre>"), "{}", r.html);
         let r = render("```\"><img src=x onerror=alert(1)>\nx\n```\n");
-        assert!(r.html.contains("<code class=\"language-img\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<code class=\"language-img\">"),
+            "{}",
+            r.html
+        );
         assert!(!r.html.contains("onerror"), "{}", r.html);
         assert!(r.problems.is_empty());
         // Search text includes code.
-        assert!(render("```sql\nSELECT 1\n```").sections[0].text.contains("SELECT 1"));
+        assert!(render("```sql\nSELECT 1\n```").sections[0]
+            .text
+            .contains("SELECT 1"));
     }
 
     #[test]
     fn highlighting_is_capped_per_block() {
-        let code: String = (0..MAX_HL_LINES + 50).map(|i| format!("let x{i} = {i};\n")).collect();
+        let code: String = (0..MAX_HL_LINES + 50)
+            .map(|i| format!("let x{i} = {i};\n"))
+            .collect();
         let r = render(&format!("```rust\n{code}```\n"));
-        let tail = &r.html[r.html.find(&format!("let x{MAX_HL_LINES} =")).expect("tail rendered")..];
+        let tail = &r.html[r
+            .html
+            .find(&format!("let x{MAX_HL_LINES} ="))
+            .expect("tail rendered")..];
         assert!(!tail.contains("<span"), "tail must be plain text");
         assert!(r.html.contains("let x2049 = 2049;"));
     }
@@ -880,28 +1109,53 @@ mod tests {
         assert_eq!(kinds(&r), [ProblemKind::BrokenLink]);
         let link = "[the Q2 review](reviews/q2.md#risks)";
         let start = src.find(link).unwrap();
-        assert_eq!((r.problems[0].start, r.problems[0].end), (120 + start, 120 + start + link.len()));
+        assert_eq!(
+            (r.problems[0].start, r.problems[0].end),
+            (120 + start, 120 + start + link.len())
+        );
         assert!(r.problems[0].detail.contains("reviews/q2.md"));
-        assert!(r.html.contains("<span class=\"broken-link\">the Q2 review</span>"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<span class=\"broken-link\">the Q2 review</span>"),
+            "{}",
+            r.html
+        );
         assert!(!r.html.contains("href"));
     }
 
     #[test]
     fn resolved_links_keep_fragment() {
         let r = render("[Q3](reviews/2026-09-18-q3.md#next-steps) [plan](../other-account/plan.md?x=1) [top](#intro)");
-        assert!(r.html.contains("<a href=\"reviews/2026-09-18-q3.html#next-steps\">Q3</a>"), "{}", r.html);
-        assert!(r.html.contains("<a href=\"../other-account/plan.html?x=1\">plan</a>"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<a href=\"reviews/2026-09-18-q3.html#next-steps\">Q3</a>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<a href=\"../other-account/plan.html?x=1\">plan</a>"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("<a href=\"#intro\">top</a>"), "{}", r.html);
         assert!(r.problems.is_empty());
         // Percent-encoded names are decoded before resolving.
-        assert!(render("![org](assets/org%20chart.svg)").html.contains("<img src=\"assets/org.svg\" alt=\"org\">"));
+        assert!(render("![org](assets/org%20chart.svg)")
+            .html
+            .contains("<img src=\"assets/org.svg\" alt=\"org\">"));
     }
 
     #[test]
     fn external_links_get_rel() {
         let r = render("[site](https://example.com/a?b=1&c=2 \"Title\") <mail@example.com> [call](tel:+4912345)");
         assert!(r.html.contains("<a href=\"https://example.com/a?b=1&amp;c=2\" title=\"Title\" rel=\"noopener noreferrer\">site</a>"), "{}", r.html);
-        assert!(r.html.contains("<a href=\"mailto:mail@example.com\" rel=\"noopener noreferrer\">"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<a href=\"mailto:mail@example.com\" rel=\"noopener noreferrer\">"),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("href=\"tel:+4912345\""), "{}", r.html);
         assert!(r.problems.is_empty());
     }
@@ -921,24 +1175,48 @@ mod tests {
             "[x]: javascript:alert(1)\n\n[x]",
         ] {
             let r = render(src);
-            assert!(!r.html.contains("href") && !r.html.contains("src="), "{src}: {}", r.html);
-            assert!(!r.html.to_lowercase().contains("javascript:"), "{src}: {}", r.html);
+            assert!(
+                !r.html.contains("href") && !r.html.contains("src="),
+                "{src}: {}",
+                r.html
+            );
+            assert!(
+                !r.html.to_lowercase().contains("javascript:"),
+                "{src}: {}",
+                r.html
+            );
             assert!(r.html.contains('x'), "{src}: text kept: {}", r.html);
-            let expected = if src.starts_with("[x](%20") { ProblemKind::BrokenLink } else { ProblemKind::UnsafeUrl };
+            let expected = if src.starts_with("[x](%20") {
+                ProblemKind::BrokenLink
+            } else {
+                ProblemKind::UnsafeUrl
+            };
             assert_eq!(kinds(&r), [expected], "{src}");
         }
         // A control character makes it no link at all: plain text.
-        assert!(!render("[x](\u{1}javascript:alert(1))").html.contains("href"));
+        assert!(!render("[x](\u{1}javascript:alert(1))")
+            .html
+            .contains("href"));
     }
 
     #[test]
     fn absolute_paths_are_reported() {
         let r = render("[pw](/etc/passwd) [x](//evil.example/x.md)");
-        assert_eq!(kinds(&r), [ProblemKind::AbsolutePathLink, ProblemKind::AbsolutePathLink]);
+        assert_eq!(
+            kinds(&r),
+            [ProblemKind::AbsolutePathLink, ProblemKind::AbsolutePathLink]
+        );
         assert!(!r.html.contains("href"), "{}", r.html);
         // `resolve` decides whether the target is usable.
         let root = |p: &str| (p == "/x.md").then(|| "x.html".to_string());
-        let r = md().render("[x](/x.md)", &RenderOptions { base_offset: 0, resolve: &root, toc_min_headings: 0 });
+        let r = md().render(
+            "[x](/x.md)",
+            &RenderOptions {
+                base_offset: 0,
+                resolve: &root,
+                toc_min_headings: 0,
+            },
+        );
         assert!(r.html.contains("<a href=\"x.html\">x</a>"), "{}", r.html);
         assert_eq!(kinds(&r), [ProblemKind::AbsolutePathLink]);
     }
@@ -947,8 +1225,17 @@ mod tests {
     fn images() {
         let r = render("![Org \\<chart\\> \"q\"](assets/org.svg \"Org\") ![gone](assets/nope.png) ![ext](https://example.com/a.png)");
         assert!(r.html.contains("<img src=\"assets/org.svg\" alt=\"Org &lt;chart&gt; &quot;q&quot;\" title=\"Org\">"), "{}", r.html);
-        assert!(r.html.contains("<span class=\"broken-link\">gone</span>"), "{}", r.html);
-        assert!(r.html.contains("<img src=\"https://example.com/a.png\" alt=\"ext\">"), "{}", r.html);
+        assert!(
+            r.html.contains("<span class=\"broken-link\">gone</span>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<img src=\"https://example.com/a.png\" alt=\"ext\">"),
+            "{}",
+            r.html
+        );
         assert_eq!(kinds(&r), [ProblemKind::BrokenLink]);
     }
 
@@ -962,8 +1249,17 @@ mod tests {
         assert!(!r.html.contains("note"), "{}", r.html);
         assert!(r.html.contains("<div>ok</div>"), "{}", r.html);
         assert!(r.html.contains("<b>there</b>"), "{}", r.html);
-        assert!(r.html.contains("<details><summary>More</summary>"), "{}", r.html);
-        assert_eq!(kinds(&r), [ProblemKind::RawHtmlRemoved; 3], "{:?}", r.problems);
+        assert!(
+            r.html.contains("<details><summary>More</summary>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(
+            kinds(&r),
+            [ProblemKind::RawHtmlRemoved; 3],
+            "{:?}",
+            r.problems
+        );
         let script = src.find("<script>").unwrap() + 7;
         assert_eq!(r.problems[0].start, script);
         assert!(r.problems[0].end > script + "<script>alert(1)</script>".len() - 1);
@@ -982,9 +1278,21 @@ mod tests {
         assert_eq!(
             r.sections,
             [
-                Section { anchor: None, heading: String::new(), text: "Lead text.".into() },
-                Section { anchor: Some("risks".into()), heading: "Risks".into(), text: "Budget freeze in Q4. code here".into() },
-                Section { anchor: Some("风险".into()), heading: "风险".into(), text: "a b".into() },
+                Section {
+                    anchor: None,
+                    heading: String::new(),
+                    text: "Lead text.".into()
+                },
+                Section {
+                    anchor: Some("risks".into()),
+                    heading: "Risks".into(),
+                    text: "Budget freeze in Q4. code here".into()
+                },
+                Section {
+                    anchor: Some("风险".into()),
+                    heading: "风险".into(),
+                    text: "a b".into()
+                },
             ]
         );
     }
@@ -1068,7 +1376,9 @@ mod tests {
             ("<div>", |n| "<div>".repeat(n)),
             ("`", |n| "a`".repeat(n) + &"`".repeat(n)),
             ("[^x", |n| "[^x".repeat(n)),
-            ("table", |n| "| a | b |\n|---|---|\n".to_string() + &"| 1 | *2* |\n".repeat(n)),
+            ("table", |n| {
+                "| a | b |\n|---|---|\n".to_string() + &"| 1 | *2* |\n".repeat(n)
+            }),
             ("links", |n| "[a](reviews/x.md) ".repeat(n)),
             ("code", |n| "```rust\nfn x() {}\n```\n".repeat(n)),
         ];
@@ -1158,13 +1468,17 @@ mod tests {
         "<link rel=stylesheet href=x>",
     ];
 
-    const GLUE: &[&str] = &["", " ", "\n", "\n\n", "> ", "- ", "[", "](", "`", "<", "\"", "*", "|"];
+    const GLUE: &[&str] = &[
+        "", " ", "\n", "\n\n", "> ", "- ", "[", "](", "`", "<", "\"", "*", "|",
+    ];
 
     /// Checks every tag of sanitised output: no dangerous element, no event
     /// handler attribute, no script-capable URL in href/src.
     fn assert_safe(html: &str) -> Result<(), TestCaseError> {
         let lower = html.to_ascii_lowercase();
-        for bad in ["<script", "<iframe", "<object", "<embed", "<style", "<svg", "<math", "<form"] {
+        for bad in [
+            "<script", "<iframe", "<object", "<embed", "<style", "<svg", "<math", "<form",
+        ] {
             prop_assert!(!lower.contains(bad), "{bad} in {html}");
         }
         // Text never holds a raw `<` (it is escaped), and attribute values

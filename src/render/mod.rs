@@ -3,6 +3,7 @@
 //! rendered page in memory at once.
 
 pub mod charts;
+pub mod contact_map;
 pub mod export;
 pub mod i18n;
 pub mod markdown;
@@ -96,24 +97,57 @@ impl Ctx<'_> {
     fn emit(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
-        self.out.write(path, bytes).map_err(|e| format!("cannot write {path}: {e}"))
+        self.out
+            .write(path, bytes)
+            .map_err(|e| format!("cannot write {path}: {e}"))
     }
 
     /// Render `template` for the page at `url` (a folder URL → `url/index.html`).
-    fn page<T: Serialize>(&self, template: &str, url: &str, lang: &str, data: &T) -> Result<(), String> {
-        let common = Common { root: root_of(url), lang, t: self.labels(lang), site: &self.site, page_url: url };
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        url: &str,
+        lang: &str,
+        data: &T,
+    ) -> Result<(), String> {
+        let common = Common {
+            root: root_of(url),
+            lang,
+            t: self.labels(lang),
+            site: &self.site,
+            page_url: url,
+        };
         let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
         ctx.extend(tera::Context::from_serialize(&common).map_err(|e| e.to_string())?);
-        let html = self.tera.render(template, &ctx).map_err(|e| format!("template {template}: {e}"))?;
-        let path = if url.is_empty() || url.ends_with('/') { format!("{url}index.html") } else { url.to_string() };
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| format!("template {template}: {e}"))?;
+        let path = if url.is_empty() || url.ends_with('/') {
+            format!("{url}index.html")
+        } else {
+            url.to_string()
+        };
         self.pages.fetch_add(1, Ordering::Relaxed);
         self.emit(&path, html.as_bytes())
     }
 
     fn markdown(&self, body: &Body, page_url: &str) -> Rendered {
         let root = root_of(page_url);
-        let resolve = |target: &str| self.links.resolve(&body.file, target).ok().map(|u| format!("{root}{u}"));
-        self.md.render(&body.text, &RenderOptions { base_offset: body.offset, resolve: &resolve, toc_min_headings: 4 })
+        let resolve = |target: &str| {
+            self.links
+                .resolve(&body.file, target)
+                .ok()
+                .map(|u| format!("{root}{u}"))
+        };
+        self.md.render(
+            &body.text,
+            &RenderOptions {
+                base_offset: body.offset,
+                resolve: &resolve,
+                toc_min_headings: 4,
+            },
+        )
     }
 }
 
@@ -125,11 +159,22 @@ struct TocView {
 }
 
 fn toc(r: &Rendered) -> Vec<TocView> {
-    r.toc.iter().map(|t| TocView { level: t.level, id: t.id.clone(), text: t.text.clone() }).collect()
+    r.toc
+        .iter()
+        .map(|t| TocView {
+            level: t.level,
+            id: t.id.clone(),
+            text: t.text.clone(),
+        })
+        .collect()
 }
 
 /// Build every page and file of the site into `out`.
-pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> Result<BuildStats, String> {
+pub fn render_site(
+    checked: &Checked,
+    opts: &BuildOptions,
+    out: &dyn Output,
+) -> Result<BuildStats, String> {
     let site = &checked.site;
     let cfg = &site.config;
     let theme = theme::Theme::load(&site.root, cfg.theme.as_deref())?;
@@ -140,11 +185,21 @@ pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> 
         links: LinkIndex::new(site),
         site: SiteInfo {
             title: cfg.title.clone(),
-            base_url: opts.base_url.clone().unwrap_or_else(|| cfg.base_url.clone()),
+            base_url: opts
+                .base_url
+                .clone()
+                .unwrap_or_else(|| cfg.base_url.clone()),
             today: site.today,
             language: cfg.language.clone(),
             redacted: opts.redact_credit,
-            guides: site.guides.iter().map(|g| NavLink { title: g.title.clone(), url: format!("guides/{}/", g.stem) }).collect(),
+            guides: site
+                .guides
+                .iter()
+                .map(|g| NavLink {
+                    title: g.title.clone(),
+                    url: format!("guides/{}/", g.stem),
+                })
+                .collect(),
         },
         labels_en: i18n::labels("en"),
         labels_zh: i18n::labels("zh"),
@@ -160,7 +215,10 @@ pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> 
     let mut findings: HashMap<&str, Vec<Placed>> = HashMap::new();
     for d in &checked.diagnostics {
         if let Some(slug) = d.account() {
-            findings.entry(slug).or_default().push(place(d, &site.sources));
+            findings
+                .entry(slug)
+                .or_default()
+                .push(place(d, &site.sources));
         }
     }
     let empty = Vec::new();
@@ -168,7 +226,16 @@ pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> 
         .accounts
         .par_iter()
         .zip(&checked.signals)
-        .map(|(a, s)| view::row(a, s, cfg, lang, findings.get(a.slug.as_str()).unwrap_or(&empty), opts.redact_credit))
+        .map(|(a, s)| {
+            view::row(
+                a,
+                s,
+                cfg,
+                lang,
+                findings.get(a.slug.as_str()).unwrap_or(&empty),
+                opts.redact_credit,
+            )
+        })
         .collect();
 
     // Account pages and review pages, in parallel; each returns its review summaries.
@@ -177,7 +244,15 @@ pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> 
         .par_iter()
         .zip(&checked.signals)
         .zip(&rows)
-        .map(|((a, s), row)| account_pages(&ctx, a, s, row, findings.get(a.slug.as_str()).unwrap_or(&empty)))
+        .map(|((a, s), row)| {
+            account_pages(
+                &ctx,
+                a,
+                s,
+                row,
+                findings.get(a.slug.as_str()).unwrap_or(&empty),
+            )
+        })
         .collect::<Result<_, String>>()?;
     let mut reviews: Vec<ReviewSummary> = per_account.into_iter().flatten().collect();
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
@@ -186,18 +261,34 @@ pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> 
     for g in &site.guides {
         let url = format!("guides/{}/", g.stem);
         let r = ctx.markdown(&g.body, &url);
-        ctx.page("guide.html", &url, lang, &serde_json::json!({ "title": g.title, "body_html": r.html, "toc": toc(&r) }))?;
+        ctx.page(
+            "guide.html",
+            &url,
+            lang,
+            &serde_json::json!({ "title": g.title, "body_html": r.html, "toc": toc(&r) }),
+        )?;
     }
     ctx.page("search.html", "search/", lang, &serde_json::json!({}))?;
     ctx.page("404.html", "404.html", lang, &serde_json::json!({}))?;
     let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
-    let export_ctx = export::ExportCtx { checked, base_url: &ctx.site.base_url, redact_credit: opts.redact_credit, emit: &emit };
+    let export_ctx = export::ExportCtx {
+        checked,
+        base_url: &ctx.site.base_url,
+        redact_credit: opts.redact_credit,
+        emit: &emit,
+    };
     export::write_all(&export_ctx, &rows, &reviews)?;
     for (path, bytes) in &theme.statics {
         ctx.emit(&format!("static/{path}"), bytes)?;
     }
-    ctx.emit("static/highlight-light.css", markdown::highlight_css_light().as_bytes())?;
-    ctx.emit("static/highlight-dark.css", markdown::highlight_css_dark().as_bytes())?;
+    ctx.emit(
+        "static/highlight-light.css",
+        markdown::highlight_css_light().as_bytes(),
+    )?;
+    ctx.emit(
+        "static/highlight-dark.css",
+        markdown::highlight_css_dark().as_bytes(),
+    )?;
     for a in &site.accounts {
         for asset in &a.assets {
             let rel = a.file(asset);
@@ -216,10 +307,18 @@ pub fn render_site(checked: &Checked, opts: &BuildOptions, out: &dyn Output) -> 
     })
 }
 
-fn account_pages(ctx: &Ctx, a: &Account, s: &crate::derive::Signals, row: &AccountRow, findings: &[Placed]) -> Result<Vec<ReviewSummary>, String> {
+fn account_pages(
+    ctx: &Ctx,
+    a: &Account,
+    s: &crate::derive::Signals,
+    row: &AccountRow,
+    findings: &[Placed],
+) -> Result<Vec<ReviewSummary>, String> {
     let site = &ctx.checked.site;
     let cfg = &site.config;
-    let Some(p) = &a.profile else { return Ok(Vec::new()) };
+    let Some(p) = &a.profile else {
+        return Ok(Vec::new());
+    };
     let lang = row.language.as_str();
     let url = row.url.clone();
     let plan = a.plan.as_ref().map(|plan| {
@@ -240,10 +339,22 @@ fn account_pages(ctx: &Ctx, a: &Account, s: &crate::derive::Signals, row: &Accou
     });
     let mut reviews: Vec<&crate::model::Review> = a.reviews.iter().filter(|r| r.valid).collect();
     reviews.sort_by(|x, y| (y.effective_date(), &y.stem).cmp(&(x.effective_date(), &x.stem)));
-    let summaries: Vec<ReviewSummary> = reviews.iter().map(|r| view::review_summary(a, r, lang)).collect();
-    let names: HashMap<&str, &str> =
-        a.contacts.iter().flat_map(|m| m.contacts.iter()).map(|c| (c.id.v.as_str(), c.name.v.as_str())).collect();
-    let team: Vec<(String, String)> = p.team.iter().map(|(k, v)| (k.replace('_', " "), v.v.clone())).collect();
+    let summaries: Vec<ReviewSummary> = reviews
+        .iter()
+        .map(|r| view::review_summary(a, r, lang))
+        .collect();
+    let names: HashMap<&str, &str> = a
+        .contacts
+        .iter()
+        .flat_map(|m| m.contacts.iter())
+        .map(|c| (c.id.v.as_str(), c.name.v.as_str()))
+        .collect();
+    let (map_html, gaps) = contact_map_of(a, s, lang, &p.name.v, site.today);
+    let team: Vec<(String, String)> = p
+        .team
+        .iter()
+        .map(|(k, v)| (k.replace('_', " "), v.v.clone()))
+        .collect();
     let data = serde_json::json!({
         "a": row,
         "legal_name": p.legal_name.as_ref().map(|x| &x.v),
@@ -275,8 +386,8 @@ fn account_pages(ctx: &Ctx, a: &Account, s: &crate::derive::Signals, row: &Accou
         "reviews": summaries,
         "findings": findings,
         "signals": s,
-        "contact_map_html": serde_json::Value::Null,
-        "gaps": Vec::<String>::new(),
+        "contact_map_html": map_html,
+        "gaps": gaps,
     });
     ctx.page("account.html", &url, lang, &data)?;
     for r in reviews {
@@ -314,10 +425,18 @@ struct Exposure {
 }
 
 /// Dashboard, accounts index, owner and tier pages: all from per-account rows.
-fn portfolio_pages(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) -> Result<(), String> {
+fn portfolio_pages(
+    ctx: &Ctx,
+    rows: &[AccountRow],
+    reviews: &[ReviewSummary],
+) -> Result<(), String> {
     let cfg = &ctx.checked.site.config;
     let lang = cfg.language.as_str();
-    let mut per_tier: Vec<(String, String, usize)> = cfg.tiers.iter().map(|t| (t.name.clone(), t.label.clone(), 0)).collect();
+    let mut per_tier: Vec<(String, String, usize)> = cfg
+        .tiers
+        .iter()
+        .map(|t| (t.name.clone(), t.label.clone(), 0))
+        .collect();
     let mut per_status: BTreeMap<&str, usize> = BTreeMap::new();
     let mut exposure: BTreeMap<&str, (usize, i64, i64, i64, usize)> = BTreeMap::new();
     for r in rows {
@@ -345,7 +464,8 @@ fn portfolio_pages(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) ->
             above_warning: w,
         })
         .collect();
-    let pick = |f: &dyn Fn(&AccountRow) -> bool| rows.iter().filter(|r| f(r)).cloned().collect::<Vec<_>>();
+    let pick =
+        |f: &dyn Fn(&AccountRow) -> bool| rows.iter().filter(|r| f(r)).cloned().collect::<Vec<_>>();
     let attention = serde_json::json!({
         "reviews_overdue": pick(&|r| r.review_overdue),
         "credit_reviews_due": pick(&|r| r.credit_review_overdue),
@@ -354,10 +474,21 @@ fn portfolio_pages(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) ->
         "high_churn": pick(&|r| r.churn_risk == "high"),
         "actions_overdue": pick(&|r| r.overdue_actions > 0),
     });
-    let home = ctx.checked.site.home.as_ref().map(|h| ctx.markdown(&h.body, "").html);
+    let home = ctx
+        .checked
+        .site
+        .home
+        .as_ref()
+        .map(|h| ctx.markdown(&h.body, "").html);
     let statuses: Vec<(String, String, usize)> = crate::model::STATUSES
         .iter()
-        .map(|s| (s.to_string(), i18n::value_label(lang, s), per_status.get(s).copied().unwrap_or(0)))
+        .map(|s| {
+            (
+                s.to_string(),
+                i18n::value_label(lang, s),
+                per_status.get(s).copied().unwrap_or(0),
+            )
+        })
         .collect();
     ctx.page(
         "dashboard.html",
@@ -375,7 +506,11 @@ fn portfolio_pages(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) ->
         }),
     )?;
     let facet = |f: &dyn Fn(&AccountRow) -> &str| {
-        let mut v: Vec<String> = rows.iter().map(|r| f(r).to_string()).filter(|s| !s.is_empty()).collect();
+        let mut v: Vec<String> = rows
+            .iter()
+            .map(|r| f(r).to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -396,26 +531,63 @@ fn portfolio_pages(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) ->
     for r in rows {
         by_owner.entry(r.owner.as_str()).or_default().push(r);
     }
-    let owners: Vec<(String, usize)> = by_owner.iter().map(|(o, v)| (o.to_string(), v.len())).collect();
+    let owners: Vec<(String, usize)> = by_owner
+        .iter()
+        .map(|(o, v)| (o.to_string(), v.len()))
+        .collect();
     by_owner.par_iter().try_for_each(|(owner, list)| {
         if !crate::load::is_slug(&owner.replace('.', "-").replace('_', "-")) {
             return Ok(());
         }
         let url = format!("owners/{owner}/");
-        let charts = portfolio_charts(list, cfg, lang, &root_of(&url), false, ctx.opts.redact_credit);
-        ctx.page("owner.html", &url, lang, &serde_json::json!({ "owner": owner, "rows": list, "charts_html": charts }))
+        let charts = portfolio_charts(
+            list,
+            cfg,
+            lang,
+            &root_of(&url),
+            false,
+            ctx.opts.redact_credit,
+        );
+        ctx.page(
+            "owner.html",
+            &url,
+            lang,
+            &serde_json::json!({ "owner": owner, "rows": list, "charts_html": charts }),
+        )
     })?;
-    ctx.page("owner.html", "owners/", lang, &serde_json::json!({ "owner": null, "owners": owners, "rows": [], "charts_html": null }))?;
+    ctx.page(
+        "owner.html",
+        "owners/",
+        lang,
+        &serde_json::json!({ "owner": null, "owners": owners, "rows": [], "charts_html": null }),
+    )?;
     for t in &cfg.tiers {
         let list: Vec<&AccountRow> = rows.iter().filter(|r| r.tier == t.name).collect();
-        ctx.page("tier.html", &format!("tiers/{}/", t.name), lang, &serde_json::json!({ "tier": t, "rows": list }))?;
+        ctx.page(
+            "tier.html",
+            &format!("tiers/{}/", t.name),
+            lang,
+            &serde_json::json!({ "tier": t, "rows": list }),
+        )?;
     }
-    ctx.page("tier.html", "tiers/", lang, &serde_json::json!({ "tier": null, "tiers": per_tier, "rows": [] }))?;
+    ctx.page(
+        "tier.html",
+        "tiers/",
+        lang,
+        &serde_json::json!({ "tier": null, "tiers": per_tier, "rows": [] }),
+    )?;
     Ok(())
 }
 
 /// The portfolio charts (inline SVG with data tables) for the dashboard or an owner page.
-fn portfolio_charts(rows: &[&AccountRow], cfg: &crate::config::Config, lang: &str, root: &str, with_tiers: bool, redact: bool) -> String {
+fn portfolio_charts(
+    rows: &[&AccountRow],
+    cfg: &crate::config::Config,
+    lang: &str,
+    root: &str,
+    with_tiers: bool,
+    redact: bool,
+) -> String {
     use charts::*;
     let l = if lang == "zh" { Lang::Zh } else { Lang::En };
     let mut out = String::new();
@@ -423,7 +595,11 @@ fn portfolio_charts(rows: &[&AccountRow], cfg: &crate::config::Config, lang: &st
         let counts: Vec<TierCount> = cfg
             .tiers
             .iter()
-            .map(|t| TierCount { tier: t.name.clone(), label: t.label.clone(), count: rows.iter().filter(|r| r.tier == t.name).count() })
+            .map(|t| TierCount {
+                tier: t.name.clone(),
+                label: t.label.clone(),
+                count: rows.iter().filter(|r| r.tier == t.name).count(),
+            })
             .collect();
         out.push_str(&tier_bars(&counts, l));
     }
@@ -431,9 +607,20 @@ fn portfolio_charts(rows: &[&AccountRow], cfg: &crate::config::Config, lang: &st
         let util: Vec<Utilisation> = rows
             .iter()
             .filter(|r| !r.currency.is_empty())
-            .map(|r| Utilisation { name: r.name.clone(), url: format!("{root}{}", r.url), pct: r.utilization, currency: r.currency.clone() })
+            .map(|r| Utilisation {
+                name: r.name.clone(),
+                url: format!("{root}{}", r.url),
+                pct: r.utilization,
+                currency: r.currency.clone(),
+            })
             .collect();
-        out.push_str(&utilisation_bars(&util, cfg.credit.warn_utilization_pct.to_f64(), cfg.credit.max_utilization_pct.to_f64(), 30, l));
+        out.push_str(&utilisation_bars(
+            &util,
+            cfg.credit.warn_utilization_pct.to_f64(),
+            cfg.credit.max_utilization_pct.to_f64(),
+            30,
+            l,
+        ));
     }
     let points: Vec<ScorePoint> = rows
         .iter()
@@ -452,9 +639,85 @@ fn portfolio_charts(rows: &[&AccountRow], cfg: &crate::config::Config, lang: &st
         .iter()
         .filter(|r| crate::derive::cadence_applies(&r.status))
         .filter_map(|r| {
-            Some(Recency { name: r.name.clone(), url: format!("{root}{}", r.url), days_since: r.days_since_review, cadence_days: r.review_every_days? })
+            Some(Recency {
+                name: r.name.clone(),
+                url: format!("{root}{}", r.url),
+                days_since: r.days_since_review,
+                cadence_days: r.review_every_days?,
+            })
         })
         .collect();
     out.push_str(&recency_strip(&recency, l));
     out
+}
+
+/// The contact map SVG and the coverage gaps (as text) for an account page.
+fn contact_map_of(
+    a: &Account,
+    s: &crate::derive::Signals,
+    lang: &str,
+    title: &str,
+    today: crate::date::Date,
+) -> (Option<String>, Vec<String>) {
+    use contact_map::*;
+    let Some(map) = &a.contacts else {
+        return (None, Vec::new());
+    };
+    let cadence = s.requirements.as_ref().map(|r| r.review_every_days);
+    let contacts: Vec<MapContact> = map
+        .contacts
+        .iter()
+        .map(|c| MapContact {
+            id: c.id.v.clone(),
+            name: c.name.v.clone(),
+            title: c.title.clone(),
+            department: c.department.clone(),
+            roles: c.roles.iter().map(|r| r.v.clone()).collect(),
+            stance: c.stance.clone(),
+            influence: c.influence.clone(),
+            strength: c.strength.as_ref().and_then(|x| u8::try_from(x.v).ok()),
+            status: c.status.clone(),
+            reports_to: c.reports_to.as_ref().map(|r| r.v.clone()),
+            our_contact: c.our_contact.clone(),
+            stale: c.is_active()
+                && cadence.is_some_and(|days| {
+                    c.last_contact
+                        .as_ref()
+                        .is_none_or(|d| d.v.days_until(today) > days)
+                }),
+        })
+        .collect();
+    let links: Vec<MapLink> = map
+        .links
+        .iter()
+        .map(|l| MapLink {
+            from: l.from.v.clone(),
+            to: l.to.v.clone(),
+            kind: l.kind.v.clone(),
+        })
+        .collect();
+    let mut plan_text = String::new();
+    if let Some(p) = &a.plan {
+        plan_text.push_str(&p.body.text);
+        for act in &p.actions {
+            plan_text.push('\n');
+            plan_text.push_str(&act.what.v);
+        }
+    }
+    for r in &a.reviews {
+        for act in r.actions.iter().filter(|x| x.status.v == "open") {
+            plan_text.push('\n');
+            plan_text.push_str(&act.what.v);
+        }
+    }
+    let req = s.requirements.as_ref();
+    let input = GapInput {
+        min_departments: req.map_or(0, |r| r.min_departments.max(0) as usize),
+        requires_decision_maker: req.is_some_and(|r| r.requires_decision_maker),
+        plan_text: &plan_text,
+    };
+    let gaps = coverage_gaps(&contacts, &input);
+    let l = if lang == "zh" { Lang::Zh } else { Lang::En };
+    let svg = render_svg(&contacts, &links, &gaps, l, title);
+    (Some(svg), gaps.into_iter().map(|g| g.message).collect())
 }

@@ -52,36 +52,68 @@ pub fn pct_text(p: Option<f64>) -> String {
     p.map_or_else(|| "—".to_string(), |p| format!("{p:.1}%"))
 }
 
-pub fn row(a: &Account, s: &Signals, cfg: &Config, lang: &str, findings: &[Placed], redact: bool) -> AccountRow {
+pub fn row(
+    a: &Account,
+    s: &Signals,
+    cfg: &Config,
+    lang: &str,
+    findings: &[Placed],
+    redact: bool,
+) -> AccountRow {
     let p = a.profile.as_ref();
-    let credit = if redact { None } else { p.and_then(|p| p.credit.as_ref()) };
+    let credit = if redact {
+        None
+    } else {
+        p.and_then(|p| p.credit.as_ref())
+    };
     let tier = s.declared_tier.clone();
     // labels in the account's own language: a Chinese account reads Chinese throughout
-    let lang = p.and_then(|p| p.language.as_ref()).map_or(lang, |l| l.v.as_str());
+    let lang = p
+        .and_then(|p| p.language.as_ref())
+        .map_or(lang, |l| l.v.as_str());
     AccountRow {
         slug: a.slug.clone(),
         url: format!("accounts/{}/", a.slug),
         name: p.map_or_else(|| a.slug.clone(), |p| p.name.v.clone()),
-        language: p.and_then(|p| p.language.as_ref()).map_or_else(|| cfg.language.clone(), |l| l.v.clone()),
+        language: p
+            .and_then(|p| p.language.as_ref())
+            .map_or_else(|| cfg.language.clone(), |l| l.v.clone()),
         tier_label: cfg.tier(&tier).map(|t| t.label.clone()).unwrap_or_default(),
         tier,
         computed_tier: s.computed_tier.clone().unwrap_or_default(),
         tier_differs: s.tier_differs,
         override_justified: s.override_justified,
         score: s.score.map(|d| d.to_f64()),
-        score_text: s.score.map(|d| format!("{:.2}", d.to_f64())).unwrap_or_default(),
+        score_text: s
+            .score
+            .map(|d| format!("{:.2}", d.to_f64()))
+            .unwrap_or_default(),
         status: p.map(|p| p.status.v.clone()).unwrap_or_default(),
         status_label: value_label(lang, p.map_or("", |p| p.status.v.as_str())),
         owner: p.map(|p| p.owner.v.clone()).unwrap_or_default(),
-        region: p.and_then(|p| p.region.as_ref()).map(|r| r.v.clone()).unwrap_or_default(),
-        industry: p.and_then(|p| p.industry.as_ref()).map(|r| r.v.clone()).unwrap_or_default(),
+        region: p
+            .and_then(|p| p.region.as_ref())
+            .map(|r| r.v.clone())
+            .unwrap_or_default(),
+        industry: p
+            .and_then(|p| p.industry.as_ref())
+            .map(|r| r.v.clone())
+            .unwrap_or_default(),
         currency: credit.map(|c| c.currency.v.clone()).unwrap_or_default(),
         limit: credit.and_then(|c| c.limit.as_ref().map(|m| m.v)),
         outstanding: credit.and_then(|c| c.outstanding.as_ref().map(|m| m.v)),
         overdue: credit.map(|c| c.overdue()),
         utilization: if redact { None } else { s.utilization_pct },
-        utilization_text: if redact { "—".into() } else { pct_text(s.utilization_pct) },
-        utilization_band: if redact { Band::None } else { s.utilization_band },
+        utilization_text: if redact {
+            "—".into()
+        } else {
+            pct_text(s.utilization_pct)
+        },
+        utilization_band: if redact {
+            Band::None
+        } else {
+            s.utilization_band
+        },
         last_review: s.newest_review,
         days_since_review: s.days_since_review,
         review_every_days: s.requirements.as_ref().map(|r| r.review_every_days),
@@ -90,8 +122,14 @@ pub fn row(a: &Account, s: &Signals, cfg: &Config, lang: &str, findings: &[Place
         churn_risk: s.churn_risk.to_string(),
         churn_label: value_label(lang, s.churn_risk),
         overdue_actions: s.overdue_actions,
-        errors: findings.iter().filter(|f| f.severity == crate::rules::Severity::Error).count(),
-        warnings: findings.iter().filter(|f| f.severity == crate::rules::Severity::Warning).count(),
+        errors: findings
+            .iter()
+            .filter(|f| f.severity == crate::rules::Severity::Error)
+            .count(),
+        warnings: findings
+            .iter()
+            .filter(|f| f.severity == crate::rules::Severity::Warning)
+            .count(),
     }
 }
 
@@ -106,7 +144,9 @@ pub struct ScoreLine {
 }
 
 pub fn scorecard(a: &Account, cfg: &Config) -> Vec<ScoreLine> {
-    let Some(p) = &a.profile else { return Vec::new() };
+    let Some(p) = &a.profile else {
+        return Vec::new();
+    };
     cfg.scoring
         .weights
         .iter()
@@ -168,7 +208,11 @@ pub fn credit(a: &Account, s: &Signals, cfg: &Config) -> Option<CreditView> {
         ["current", "1–30", "31–60", "61–90", "91+"]
             .iter()
             .zip(ag.buckets)
-            .map(|(label, m)| Bucket { label, amount: m.grouped(), pct: (m.0 as f64 * 1000.0 / total as f64).round() / 10.0 })
+            .map(|(label, m)| Bucket {
+                label,
+                amount: m.grouped(),
+                pct: (m.0 as f64 * 1000.0 / total as f64).round() / 10.0,
+            })
             .collect()
     });
     Some(CreditView {
@@ -184,8 +228,16 @@ pub fn credit(a: &Account, s: &Signals, cfg: &Config) -> Option<CreditView> {
         aging: aging.unwrap_or_default(),
         terms: c.payment_terms_days.as_ref().map(|t| t.v),
         rating: c.rating.v.clone(),
-        prepayment: c.prepayment_pct.as_ref().map(|p| format!("{}%", p.v)).unwrap_or_default(),
-        dso: c.dso_days.as_ref().map(|d| d.v.to_string()).unwrap_or_default(),
+        prepayment: c
+            .prepayment_pct
+            .as_ref()
+            .map(|p| format!("{}%", p.v))
+            .unwrap_or_default(),
+        dso: c
+            .dso_days
+            .as_ref()
+            .map(|d| d.v.to_string())
+            .unwrap_or_default(),
         oldest_overdue_days: c.oldest_overdue_days(),
         last_review: c.last_review.as_ref().map(|d| d.v),
         next_due: s.credit_review_due,
@@ -193,7 +245,11 @@ pub fn credit(a: &Account, s: &Signals, cfg: &Config) -> Option<CreditView> {
         approved_by: c.approved_by.v.clone(),
         approved_on: c.approved_on.as_ref().map(|d| d.v),
         hold: c.hold,
-        hold_reason: c.hold_reason.as_ref().map(|r| r.v.clone()).unwrap_or_default(),
+        hold_reason: c
+            .hold_reason
+            .as_ref()
+            .map(|r| r.v.clone())
+            .unwrap_or_default(),
     })
 }
 
@@ -231,13 +287,21 @@ pub fn contact(c: &Contact, include_private: bool) -> ContactView {
         influence: c.influence.clone(),
         strength: c.strength.as_ref().map(|s| s.v),
         status: c.status.clone(),
-        reports_to: c.reports_to.as_ref().map(|r| r.v.clone()).unwrap_or_default(),
+        reports_to: c
+            .reports_to
+            .as_ref()
+            .map(|r| r.v.clone())
+            .unwrap_or_default(),
         our_contact: c.our_contact.clone(),
         last_contact: c.last_contact.as_ref().map(|d| d.v),
         email: c.email.clone(),
         phone: c.phone.clone(),
         notes: c.notes.clone(),
-        private: if include_private { c.private.clone() } else { Vec::new() },
+        private: if include_private {
+            c.private.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -249,13 +313,19 @@ pub struct DeptGroup {
 
 /// Contacts grouped by department (trimmed, case-folded for grouping), groups sorted.
 pub fn contact_groups(a: &Account, include_private: bool) -> Vec<DeptGroup> {
-    let Some(map) = &a.contacts else { return Vec::new() };
-    let mut groups: std::collections::BTreeMap<String, DeptGroup> = std::collections::BTreeMap::new();
+    let Some(map) = &a.contacts else {
+        return Vec::new();
+    };
+    let mut groups: std::collections::BTreeMap<String, DeptGroup> =
+        std::collections::BTreeMap::new();
     for c in &map.contacts {
         let key = crate::derive::normalize_department(&c.department);
         groups
             .entry(key)
-            .or_insert_with(|| DeptGroup { department: c.department.trim().to_string(), contacts: Vec::new() })
+            .or_insert_with(|| DeptGroup {
+                department: c.department.trim().to_string(),
+                contacts: Vec::new(),
+            })
             .contacts
             .push(contact(c, include_private));
     }
@@ -309,7 +379,10 @@ pub fn review_summary(a: &Account, r: &Review, lang: &str) -> ReviewSummary {
         health: r.health.clone(),
         health_label: value_label(lang, &r.health),
         summary: r.summary.clone(),
-        account: a.profile.as_ref().map_or_else(|| a.slug.clone(), |p| p.name.v.clone()),
+        account: a
+            .profile
+            .as_ref()
+            .map_or_else(|| a.slug.clone(), |p| p.name.v.clone()),
         account_url: format!("accounts/{}/", a.slug),
     }
 }

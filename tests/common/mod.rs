@@ -157,7 +157,10 @@ pub fn base_files() -> Vec<(String, String)> {
         (format!("{a}/account.toml"), ACCOUNT.into()),
         (format!("{a}/contacts.toml"), CONTACTS.into()),
         (format!("{a}/plan.md"), PLAN.into()),
-        (format!("{a}/reviews/2026-09-30-q3-review.md"), REVIEW.into()),
+        (
+            format!("{a}/reviews/2026-09-30-q3-review.md"),
+            REVIEW.into(),
+        ),
     ]
 }
 
@@ -171,7 +174,10 @@ pub fn write_site(dir: &Path, files: &[(String, String)]) {
 
 pub fn check(dir: &Path) -> Vec<Placed> {
     let c = dossier::check_site(dir, None).expect("site loads");
-    c.diagnostics.iter().map(|d| place(d, &c.site.sources)).collect()
+    c.diagnostics
+        .iter()
+        .map(|d| place(d, &c.site.sources))
+        .collect()
 }
 
 pub fn bin() -> PathBuf {
