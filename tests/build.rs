@@ -10,12 +10,25 @@ use std::process::Command;
 
 fn build(root: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
     let o = Command::new(bin())
-        .args(["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()])
+        .args([
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ])
         .args(extra)
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    (o.status.code().unwrap_or(-1), format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    (
+        o.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
 }
 
 fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -24,7 +37,12 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -46,7 +64,11 @@ fn broken_links(out: &Path) -> Vec<String> {
             for part in html.split(attr).skip(1) {
                 let url = &part[..part.find('"').unwrap()];
                 let url = url.replace("&amp;", "&");
-                if url.starts_with('#') || url.contains("://") || url.starts_with("mailto:") || url.is_empty() {
+                if url.starts_with('#')
+                    || url.contains("://")
+                    || url.starts_with("mailto:")
+                    || url.is_empty()
+                {
                     continue;
                 }
                 let path = url.split(['#', '?']).next().unwrap();
@@ -69,7 +91,19 @@ fn demo_builds_with_every_link_resolving_and_is_reproducible() {
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     let (code, log) = build(&demo(), &a, &[]);
     assert_eq!(code, 0, "{log}");
-    for page in ["index.html", "accounts/index.html", "accounts/huadong-precision/index.html", "search/index.html", "404.html", "sitemap.xml", "reviews.xml", "data/accounts.json", "data/accounts.csv", "tiers/A/index.html", "owners/li.wei/index.html"] {
+    for page in [
+        "index.html",
+        "accounts/index.html",
+        "accounts/huadong-precision/index.html",
+        "search/index.html",
+        "404.html",
+        "sitemap.xml",
+        "reviews.xml",
+        "data/accounts.json",
+        "data/accounts.csv",
+        "tiers/A/index.html",
+        "owners/li.wei/index.html",
+    ] {
         assert!(a.join(page).is_file(), "missing {page}");
     }
     let broken = broken_links(&a);
@@ -82,8 +116,14 @@ fn demo_builds_with_every_link_resolving_and_is_reproducible() {
         assert!(v == &tb[k], "{} differs between two builds", k.display());
     }
     // a Chinese account page is in Chinese, with its contact map
-    let zh = String::from_utf8(ta[Path::new("accounts/huadong-precision/index.html")].clone()).unwrap();
-    assert!(zh.contains("lang=\"zh-Hans\"") && zh.contains("分级评分卡") && zh.contains("data-contact-id="), "zh page");
+    let zh =
+        String::from_utf8(ta[Path::new("accounts/huadong-precision/index.html")].clone()).unwrap();
+    assert!(
+        zh.contains("lang=\"zh-Hans\"")
+            && zh.contains("分级评分卡")
+            && zh.contains("data-contact-id="),
+        "zh page"
+    );
     // CSV opens in Excel with Chinese: UTF-8 with a byte-order mark
     assert!(ta[Path::new("data/accounts.csv")].starts_with(b"\xEF\xBB\xBF"));
 }
@@ -93,14 +133,25 @@ fn private_contact_fields_never_reach_the_output() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
     let mut files = base_files();
-    let c = files.iter_mut().find(|(p, _)| p.ends_with("contacts.toml")).unwrap();
-    c.1 = c.1.replacen("last_contact = 2026-10-12\n", "last_contact = 2026-10-12\n[contact.private]\nbirthday = \"SECRET-BIRTHDAY-0314\"\n", 1);
+    let c = files
+        .iter_mut()
+        .find(|(p, _)| p.ends_with("contacts.toml"))
+        .unwrap();
+    c.1 = c.1.replacen(
+        "last_contact = 2026-10-12\n",
+        "last_contact = 2026-10-12\n[contact.private]\nbirthday = \"SECRET-BIRTHDAY-0314\"\n",
+        1,
+    );
     write_site(&dir, &files);
     let out = tmp.path().join("out");
     let (code, log) = build(&dir, &out, &[]);
     assert_eq!(code, 0, "{log}");
     for (p, bytes) in tree(&out) {
-        assert!(!String::from_utf8_lossy(&bytes).contains("SECRET-BIRTHDAY"), "private field leaked into {}", p.display());
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRET-BIRTHDAY"),
+            "private field leaked into {}",
+            p.display()
+        );
     }
     // --redact credit: no credit figures anywhere
     let out2 = tmp.path().join("out2");
@@ -108,7 +159,11 @@ fn private_contact_fields_never_reach_the_output() {
     assert_eq!(code, 0, "{log}");
     for (p, bytes) in tree(&out2) {
         let s = String::from_utf8_lossy(&bytes);
-        assert!(!s.contains("5,000,000") && !s.contains("5000000") && !s.contains("3,200,000"), "credit figure in {}", p.display());
+        assert!(
+            !s.contains("5,000,000") && !s.contains("5000000") && !s.contains("3,200,000"),
+            "credit figure in {}",
+            p.display()
+        );
     }
 }
 
@@ -118,25 +173,50 @@ fn hostile_markdown_renders_inert() {
     let dir = tmp.path().join("site");
     let mut files = base_files();
     let hostile = "\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))\n\n<iframe src=\"https://evil\"></iframe>\n\nText with </script><script>alert(4)</script> inside.\n\n<a href=\"data:text/html,<script>alert(5)</script>\">d</a>\n\n## Heading {#x onclick=alert(6)}\n\n```js\"><script>alert(7)</script>\nx\n```\n";
-    let p = files.iter_mut().find(|(p, _)| p.ends_with("plan.md")).unwrap();
+    let p = files
+        .iter_mut()
+        .find(|(p, _)| p.ends_with("plan.md"))
+        .unwrap();
     p.1.push_str(hostile);
     // the unsafe link is an error in check; allow it to build to test rendering
-    files[0].1.push_str("[rules]\n\"markdown.unsafe-url\" = \"warning\"\n");
+    files[0]
+        .1
+        .push_str("[rules]\n\"markdown.unsafe-url\" = \"warning\"\n");
     write_site(&dir, &files);
     let out = tmp.path().join("out");
     let (code, log) = build(&dir, &out, &[]);
     assert_eq!(code, 0, "{log}");
-    let html = std::fs::read_to_string(out.join("accounts/acme-steel/index.html")).unwrap().to_lowercase();
+    let html = std::fs::read_to_string(out.join("accounts/acme-steel/index.html"))
+        .unwrap()
+        .to_lowercase();
     let body = &html[html.find("<main").unwrap()..html.find("</main>").unwrap()];
     // inspect every tag: text may mention `onclick` harmlessly, tags may not
-    for tag in body.split('<').skip(1).map(|t| t.split('>').next().unwrap()) {
+    for tag in body
+        .split('<')
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap())
+    {
         let name = tag.split([' ', '/', '\n']).next().unwrap();
-        assert!(!["script", "iframe", "object", "embed", "style"].contains(&name), "active element <{tag}>");
+        assert!(
+            !["script", "iframe", "object", "embed", "style"].contains(&name),
+            "active element <{tag}>"
+        );
         let attrs = tag.replace(['\n', '\t'], " ");
-        assert!(!attrs.split(' ').any(|a| a.starts_with("on") && a.contains('=')), "event handler in <{tag}>");
-        assert!(!attrs.contains("javascript:") && !attrs.contains("data:text"), "dangerous URL in <{tag}>");
+        assert!(
+            !attrs
+                .split(' ')
+                .any(|a| a.starts_with("on") && a.contains('=')),
+            "event handler in <{tag}>"
+        );
+        assert!(
+            !attrs.contains("javascript:") && !attrs.contains("data:text"),
+            "dangerous URL in <{tag}>"
+        );
     }
-    assert!(body.contains("&lt;/script&gt;") || !body.contains("alert(4)"), "`</script>` in text is escaped");
+    assert!(
+        body.contains("&lt;/script&gt;") || !body.contains("alert(4)"),
+        "`</script>` in text is escaped"
+    );
 }
 
 #[test]
@@ -155,7 +235,11 @@ fn a_failed_build_keeps_the_previous_site_and_unsafe_outputs_are_refused() {
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("unchanged"), "{log}");
     assert_eq!(tree(&out), before, "the previous site must be untouched");
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().contains("dossier-")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("dossier-"))
+        .collect();
     assert!(leftovers.is_empty(), "temp folders left behind");
     std::fs::write(&acct, text).unwrap();
     // a non-empty folder dossier did not create is refused, and so is the root itself
@@ -166,5 +250,9 @@ fn a_failed_build_keeps_the_previous_site_and_unsafe_outputs_are_refused() {
     assert_eq!(code, 2, "{log}");
     assert!(foreign.join("keep.txt").is_file());
     assert_eq!(build(&dir, &dir, &[]).0, 2);
-    assert_eq!(build(&dir, tmp.path(), &[]).0, 2, "a parent of the root is refused");
+    assert_eq!(
+        build(&dir, tmp.path(), &[]).0,
+        2,
+        "a parent of the root is refused"
+    );
 }

@@ -216,6 +216,11 @@ fn broken_input_never_panics() {
 
 #[test]
 fn rules_doc_is_generated_from_the_catalogue() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
-    assert_eq!(doc, dossier::rules::markdown_table(), "docs/rules.md is stale: run `dossier rules --markdown > docs/rules.md`");
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
+    assert_eq!(
+        doc,
+        dossier::rules::markdown_table(),
+        "docs/rules.md is stale: run `dossier rules --markdown > docs/rules.md`"
+    );
 }

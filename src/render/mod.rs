@@ -7,6 +7,7 @@ pub mod contact_map;
 pub mod export;
 pub mod i18n;
 pub mod markdown;
+pub mod search;
 pub mod theme;
 pub mod view;
 
@@ -239,7 +240,7 @@ pub fn render_site(
         .collect();
 
     // Account pages and review pages, in parallel; each returns its review summaries.
-    let per_account: Vec<Vec<ReviewSummary>> = site
+    let per_account: Vec<(Vec<ReviewSummary>, Vec<search::SearchDoc>)> = site
         .accounts
         .par_iter()
         .zip(&checked.signals)
@@ -254,7 +255,12 @@ pub fn render_site(
             )
         })
         .collect::<Result<_, String>>()?;
-    let mut reviews: Vec<ReviewSummary> = per_account.into_iter().flatten().collect();
+    let mut reviews: Vec<ReviewSummary> = Vec::new();
+    let mut docs: Vec<search::SearchDoc> = Vec::new();
+    for (r, d) in per_account {
+        reviews.extend(r);
+        docs.extend(d);
+    }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
 
     portfolio_pages(&ctx, &rows, &reviews)?;
@@ -269,6 +275,11 @@ pub fn render_site(
         )?;
     }
     ctx.page("search.html", "search/", lang, &serde_json::json!({}))?;
+    let (index_files, _) = search::build_index(&docs);
+    drop(docs);
+    for f in &index_files {
+        ctx.emit(&f.path, &f.bytes)?;
+    }
     ctx.page("404.html", "404.html", lang, &serde_json::json!({}))?;
     let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
     let export_ctx = export::ExportCtx {
@@ -313,16 +324,52 @@ fn account_pages(
     s: &crate::derive::Signals,
     row: &AccountRow,
     findings: &[Placed],
-) -> Result<Vec<ReviewSummary>, String> {
+) -> Result<(Vec<ReviewSummary>, Vec<search::SearchDoc>), String> {
     let site = &ctx.checked.site;
     let cfg = &site.config;
     let Some(p) = &a.profile else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let lang = row.language.as_str();
     let url = row.url.clone();
+    let facets = search::Facets {
+        tier: row.tier.clone(),
+        status: row.status.clone(),
+        region: row.region.clone(),
+        owner: row.owner.clone(),
+    };
+    let mut docs = vec![account_doc(a, p, row, &facets)];
+    if let Some(map) = &a.contacts {
+        for c in &map.contacts {
+            docs.push(search::SearchDoc {
+                kind: search::DocKind::Contact,
+                url: format!("{url}#contact-{}", c.id.v),
+                title: c.name.v.clone(),
+                account: row.name.clone(),
+                facets: facets.clone(),
+                fields: vec![
+                    (search::Field::Contact, c.name.v.clone()),
+                    (
+                        search::Field::Heading,
+                        format!("{} {}", c.title, c.department),
+                    ),
+                ],
+            });
+        }
+    }
     let plan = a.plan.as_ref().map(|plan| {
         let r = ctx.markdown(&plan.body, &url);
+        let plan_title = format!("{} — {}", row.name, ctx.labels(lang)["plan"]);
+        let mut extra = String::new();
+        for o in &plan.objectives {
+            extra.push_str(&o.text.v);
+            extra.push('\n');
+        }
+        for act in &plan.actions {
+            extra.push_str(&act.what.v);
+            extra.push('\n');
+        }
+        docs.extend(section_docs(search::DocKind::Plan, &url, "plan", &plan_title, &row.name, &facets, &r, &extra));
         serde_json::json!({
             "period": plan.period,
             "updated": plan.updated.as_ref().map(|d| d.v),
@@ -393,6 +440,33 @@ fn account_pages(
     for r in reviews {
         let rurl = format!("{url}reviews/{}/", r.stem);
         let md = ctx.markdown(&r.body, &rurl);
+        let title = format!(
+            "{} — {} {}",
+            row.name,
+            i18n::value_label(lang, &r.kind),
+            r.effective_date()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        );
+        let mut extra = r.summary.clone();
+        for d in &r.decisions {
+            extra.push('\n');
+            extra.push_str(d);
+        }
+        for act in &r.actions {
+            extra.push('\n');
+            extra.push_str(&act.what.v);
+        }
+        docs.extend(section_docs(
+            search::DocKind::Review,
+            &rurl,
+            "",
+            &title,
+            &row.name,
+            &facets,
+            &md,
+            &extra,
+        ));
         let attendees: Vec<serde_json::Value> = r
             .attendees
             .iter()
@@ -411,7 +485,98 @@ fn account_pages(
         });
         ctx.page("review.html", &rurl, lang, &data)?;
     }
-    Ok(summaries)
+    Ok((summaries, docs))
+}
+
+/// The account itself as a search document (name, legal name, industry, region, tags, owner).
+fn account_doc(
+    a: &Account,
+    p: &crate::model::Profile,
+    row: &AccountRow,
+    facets: &search::Facets,
+) -> search::SearchDoc {
+    let mut names = p.name.v.clone();
+    if let Some(l) = &p.legal_name {
+        names.push(' ');
+        names.push_str(&l.v);
+    }
+    let mut body: Vec<String> = vec![
+        row.industry.clone(),
+        row.region.clone(),
+        row.owner.clone(),
+        a.slug.clone(),
+    ];
+    body.extend(p.tags.iter().cloned());
+    if let Some(r) = &p.relationship {
+        body.extend(r.competitors.iter().cloned());
+    }
+    body.extend(p.criteria.iter().map(|c| c.name.v.clone()));
+    search::SearchDoc {
+        kind: search::DocKind::Account,
+        url: row.url.clone(),
+        title: p.name.v.clone(),
+        account: p.name.v.clone(),
+        facets: facets.clone(),
+        fields: vec![
+            (search::Field::Name, names),
+            (search::Field::Body, body.join(" ")),
+        ],
+    }
+}
+
+/// One search document per Markdown section, linking to its heading anchor; text before
+/// the first heading (and `extra`: summaries, objectives, actions) goes to the page itself.
+#[allow(clippy::too_many_arguments)]
+fn section_docs(
+    kind: search::DocKind,
+    url: &str,
+    default_anchor: &str,
+    title: &str,
+    account: &str,
+    facets: &search::Facets,
+    r: &Rendered,
+    extra: &str,
+) -> Vec<search::SearchDoc> {
+    let mut docs = Vec::new();
+    let mut lead = extra.to_string();
+    for sec in &r.sections {
+        match &sec.anchor {
+            None => {
+                lead.push('\n');
+                lead.push_str(&sec.text);
+            }
+            Some(anchor) => docs.push(search::SearchDoc {
+                kind,
+                url: format!("{url}#{anchor}"),
+                title: format!("{title} › {}", sec.heading),
+                account: account.to_string(),
+                facets: facets.clone(),
+                fields: vec![
+                    (search::Field::Heading, sec.heading.clone()),
+                    (search::Field::Body, sec.text.clone()),
+                ],
+            }),
+        }
+    }
+    if !lead.trim().is_empty() || docs.is_empty() {
+        let u = if default_anchor.is_empty() {
+            url.to_string()
+        } else {
+            format!("{url}#{default_anchor}")
+        };
+        docs.insert(
+            0,
+            search::SearchDoc {
+                kind,
+                url: u,
+                title: title.to_string(),
+                account: account.to_string(),
+                facets: facets.clone(),
+                fields: vec![(search::Field::Body, lead)],
+            },
+        );
+    }
+    docs
 }
 
 #[derive(Serialize, Default)]
