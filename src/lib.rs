@@ -43,8 +43,12 @@ pub struct Checked {
 /// Load and check the site at `root`. `today` pins the date (else dossier.toml's
 /// `today`, else the local date).
 pub fn check_site(root: &Path, today: Option<date::Date>) -> Result<Checked, FatalError> {
+    let t = std::time::Instant::now();
     let site = load::load(root, today)?;
+    timing("load", t);
+    let t = std::time::Instant::now();
     let (signals, diagnostics) = check::run(&site);
+    timing("check", t);
     let summary = Summary::count(&diagnostics, site.sources.len(), site.accounts.len());
     Ok(Checked {
         site,
@@ -100,4 +104,14 @@ pub fn build_site(
         .commit()
         .map_err(|e| BuildError::Render(format!("cannot move the new site into place: {e}")))?;
     Ok((checked, stats))
+}
+
+/// Stage timings on stderr when `DOSSIER_TIMINGS` is set (for profiling builds).
+pub fn timing(stage: &str, since: std::time::Instant) {
+    if std::env::var_os("DOSSIER_TIMINGS").is_some() {
+        eprintln!(
+            "timing: {stage:<10} {:>8.3} s",
+            since.elapsed().as_secs_f64()
+        );
+    }
 }

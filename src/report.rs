@@ -77,9 +77,9 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
         out.push_str(&renderer.render(&report));
         out.push_str("\n\n");
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "{}: {} error{}, {} warning{} in {} account{} ({} files)\n",
+        "{}: {} error{}, {} warning{} in {} account{} ({} files)",
         if summary.errors > 0 {
             "check failed"
         } else {

@@ -25,7 +25,7 @@ fn site_with(edit: impl Fn(&mut Vec<(String, String)>)) -> tempfile::TempDir {
     dir
 }
 
-fn break_limit(files: &mut Vec<(String, String)>) {
+fn break_limit(files: &mut [(String, String)]) {
     let f = files
         .iter_mut()
         .find(|(p, _)| p.ends_with("account.toml"))
@@ -53,7 +53,7 @@ fn exit_codes_follow_the_findings() {
         run(&["check", "--root", clean.path().to_str().unwrap()]).0,
         0
     );
-    let broken = site_with(break_limit);
+    let broken = site_with(|f| break_limit(f));
     assert_eq!(
         run(&["check", "--root", broken.path().to_str().unwrap()]).0,
         1
@@ -82,7 +82,7 @@ fn exit_codes_follow_the_findings() {
 
 #[test]
 fn json_output_has_the_documented_schema() {
-    let broken = site_with(break_limit);
+    let broken = site_with(|f| break_limit(f));
     let (_, out, _) = run(&[
         "check",
         "--root",
@@ -112,7 +112,7 @@ fn json_output_has_the_documented_schema() {
 
 #[test]
 fn github_format_emits_escaped_workflow_commands() {
-    let broken = site_with(break_limit);
+    let broken = site_with(|f| break_limit(f));
     let (_, out, _) = run(&[
         "check",
         "--root",
@@ -137,7 +137,7 @@ fn github_format_emits_escaped_workflow_commands() {
 
 #[test]
 fn junit_has_one_testcase_per_account_with_failures_in_the_body() {
-    let broken = site_with(break_limit);
+    let broken = site_with(|f| break_limit(f));
     let (_, out, _) = run(&[
         "check",
         "--root",

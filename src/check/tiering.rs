@@ -48,7 +48,7 @@ pub fn check(cx: &mut Ctx) {
     let tiers = s.governing_tiers.join("/");
     let cfile = cx.account.file("contacts.toml");
     // A contacts.toml that failed to parse already has its finding; do not pile on.
-    let contacts_known = cx.account.contacts.is_some() || !cx.site.sources.get(&cfile).is_some();
+    let contacts_known = cx.account.contacts.is_some() || cx.site.sources.get(&cfile).is_none();
     if contacts_known {
         let (cf, at) = if cx.account.contacts.is_some() {
             (cfile.clone(), Some(0..0))

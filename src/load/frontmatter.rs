@@ -27,7 +27,7 @@ fn is_fence(line: &str) -> bool {
 
 pub fn split(text: &str) -> FrontMatter<'_> {
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    if !is_fence(&text[..first_end].trim_end_matches('\n')) {
+    if !is_fence(text[..first_end].trim_end_matches('\n')) {
         return FrontMatter::None;
     }
     let mut pos = first_end;

@@ -6,11 +6,14 @@ use super::view::{AccountRow, ReviewSummary};
 use crate::Checked;
 use serde::Serialize;
 
+/// Writes one output file.
+pub type Emit<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync);
+
 pub struct ExportCtx<'a> {
     pub checked: &'a Checked,
     pub base_url: &'a str,
     pub redact_credit: bool,
-    pub emit: &'a (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync),
+    pub emit: Emit<'a>,
 }
 
 #[derive(Serialize)]

@@ -701,7 +701,7 @@ fn portfolio_pages(
         .map(|(o, v)| (o.to_string(), v.len()))
         .collect();
     by_owner.par_iter().try_for_each(|(owner, list)| {
-        if !crate::load::is_slug(&owner.replace('.', "-").replace('_', "-")) {
+        if !crate::load::is_slug(&owner.replace(['.', '_'], "-")) {
             return Ok(());
         }
         let url = format!("owners/{owner}/");
