@@ -23,6 +23,7 @@ pub mod model;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod source;
 pub mod write;
 

@@ -56,6 +56,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Serve the site from memory on 127.0.0.1 and rebuild on every change (live reload)
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind (loopback by default; another address exposes unpublished data)
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of OS notifications (network drives, watch limits)
+        #[arg(long)]
+        poll: bool,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
     /// List the rules (code, default severity, fix)
     Rules {
         /// Print the Markdown table of docs/rules.md
@@ -160,6 +178,30 @@ fn main() -> ExitCode {
                         output.display()
                     );
                     ExitCode::from(1)
+                }
+            }
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            poll,
+            today,
+        } => {
+            let opts = dossier::serve::ServeOptions {
+                root,
+                port,
+                bind,
+                open,
+                poll,
+                today,
+            };
+            match dossier::serve::serve(opts, None) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
                 }
             }
         }

@@ -262,20 +262,42 @@ fn a_repo_theme_overrides_templates_and_static_files_by_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
     let mut files = base_files();
-    files[0].1 = files[0].1.replace("title = \"Test playbooks\"", "title = \"Test playbooks\"\ntheme = \"mine\"");
-    files.push(("themes/mine/templates/404.html".into(), "{% extends \"base.html\" %}{% block content %}<p>OUR-OWN-404</p>{% endblock content %}".into()));
-    files.push(("themes/mine/static/style.css".into(), "body { color: rebeccapurple }".into()));
+    files[0].1 = files[0].1.replace(
+        "title = \"Test playbooks\"",
+        "title = \"Test playbooks\"\ntheme = \"mine\"",
+    );
+    files.push((
+        "themes/mine/templates/404.html".into(),
+        "{% extends \"base.html\" %}{% block content %}<p>OUR-OWN-404</p>{% endblock content %}"
+            .into(),
+    ));
+    files.push((
+        "themes/mine/static/style.css".into(),
+        "body { color: rebeccapurple }".into(),
+    ));
     write_site(&dir, &files);
     let out = tmp.path().join("out");
     let (code, log) = build(&dir, &out, &[]);
     assert_eq!(code, 0, "{log}");
-    assert!(std::fs::read_to_string(out.join("404.html")).unwrap().contains("OUR-OWN-404"));
-    assert_eq!(std::fs::read_to_string(out.join("static/style.css")).unwrap(), "body { color: rebeccapurple }");
+    assert!(std::fs::read_to_string(out.join("404.html"))
+        .unwrap()
+        .contains("OUR-OWN-404"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("static/style.css")).unwrap(),
+        "body { color: rebeccapurple }"
+    );
     // a broken template is reported with its position, and the previous site stays
     let before = tree(&out);
-    std::fs::write(dir.join("themes/mine/templates/404.html"), "{% extends \"base.html\" %}\n{% block content %}{{ t.oops( }}{% endblock content %}").unwrap();
+    std::fs::write(
+        dir.join("themes/mine/templates/404.html"),
+        "{% extends \"base.html\" %}\n{% block content %}{{ t.oops( }}{% endblock content %}",
+    )
+    .unwrap();
     let (code, log) = build(&dir, &out, &[]);
     assert_eq!(code, 1, "{log}");
-    assert!(log.contains("404.html:2:"), "template errors name file:line: {log}");
+    assert!(
+        log.contains("404.html:2:"),
+        "template errors name file:line: {log}"
+    );
     assert_eq!(tree(&out), before);
 }

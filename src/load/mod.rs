@@ -227,7 +227,7 @@ impl SourceMap {
 }
 
 /// Load one account folder: its files in a fixed order.
-fn load_account(
+pub(crate) fn load_account(
     root: &Path,
     slug: &str,
     cfg: &Config,
@@ -388,5 +388,34 @@ fn suggest_slug(s: &str) -> String {
         "acme-steel".into()
     } else {
         out.trim_end_matches('-').to_string()
+    }
+}
+
+impl Loaded {
+    /// Re-read the given account folders (changed, added or removed) in place, replacing
+    /// their files' findings. Used by `serve` so one edit does not reload every account.
+    pub fn reload_accounts(&mut self, slugs: &[String]) {
+        for slug in slugs {
+            let dir = format!("content/accounts/{slug}/");
+            self.diagnostics.retain(|d| !d.file.starts_with(&dir));
+            let pos = self
+                .accounts
+                .binary_search_by(|a| a.slug.as_str().cmp(slug));
+            if !self.root.join("content/accounts").join(slug).is_dir() {
+                if let Ok(i) = pos {
+                    self.accounts.remove(i);
+                }
+                continue;
+            }
+            let (acc, srcs, diags) = load_account(&self.root, slug, &self.config, self.today);
+            for s in srcs {
+                self.sources.insert(s);
+            }
+            self.diagnostics.extend(diags);
+            match pos {
+                Ok(i) => self.accounts[i] = acc,
+                Err(i) => self.accounts.insert(i, acc),
+            }
+        }
     }
 }

@@ -71,14 +71,38 @@ pub fn root_of(url: &str) -> String {
     "../".repeat(url.matches('/').count())
 }
 
-struct Ctx<'a> {
-    checked: &'a Checked,
+/// What stays the same between builds of one site: the compiled theme, the Markdown
+/// renderer (syntax sets), the labels. `serve` keeps one and re-renders with it.
+pub struct Engine {
+    theme: theme::Theme,
     tera: tera::Tera,
     md: Markdown,
-    links: LinkIndex,
-    site: SiteInfo,
     labels_en: BTreeMap<&'static str, &'static str>,
     labels_zh: BTreeMap<&'static str, &'static str>,
+}
+
+impl Engine {
+    pub fn new(root: &std::path::Path, theme_name: Option<&str>) -> Result<Engine, String> {
+        let theme = theme::Theme::load(root, theme_name)?;
+        Ok(Engine {
+            tera: theme.tera()?,
+            theme,
+            md: Markdown::new(),
+            labels_en: i18n::labels("en"),
+            labels_zh: i18n::labels("zh"),
+        })
+    }
+}
+
+/// Per-account results kept between incremental renders (`serve`): the account's
+/// review summaries and search documents.
+pub type AccountCache = HashMap<String, (Vec<ReviewSummary>, Vec<search::SearchDoc>)>;
+
+struct Ctx<'a> {
+    checked: &'a Checked,
+    engine: &'a Engine,
+    links: LinkIndex,
+    site: SiteInfo,
     out: &'a dyn Output,
     opts: &'a BuildOptions,
     pages: AtomicUsize,
@@ -89,9 +113,9 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn labels(&self, lang: &str) -> &BTreeMap<&'static str, &'static str> {
         if lang == "zh" {
-            &self.labels_zh
+            &self.engine.labels_zh
         } else {
-            &self.labels_en
+            &self.engine.labels_en
         }
     }
 
@@ -121,6 +145,7 @@ impl Ctx<'_> {
         let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
         ctx.extend(tera::Context::from_serialize(&common).map_err(|e| e.to_string())?);
         let html = self
+            .engine
             .tera
             .render(template, &ctx)
             .map_err(|e| format!("template {template}: {e}"))?;
@@ -141,7 +166,7 @@ impl Ctx<'_> {
                 .ok()
                 .map(|u| format!("{root}{u}"))
         };
-        self.md.render(
+        self.engine.md.render(
             &body.text,
             &RenderOptions {
                 base_offset: body.offset,
@@ -176,13 +201,27 @@ pub fn render_site(
     opts: &BuildOptions,
     out: &dyn Output,
 ) -> Result<BuildStats, String> {
+    let engine = Engine::new(&checked.site.root, checked.site.config.theme.as_deref())?;
+    render_with(&engine, checked, opts, out, None, &mut AccountCache::new())
+}
+
+/// Render with a prepared engine. `only`: re-render just these accounts' pages (plus
+/// every portfolio page, the search index and the exports), taking the other accounts'
+/// review summaries and search documents from `cache`; None renders everything.
+pub fn render_with(
+    engine: &Engine,
+    checked: &Checked,
+    opts: &BuildOptions,
+    out: &dyn Output,
+    only: Option<&std::collections::HashSet<String>>,
+    cache: &mut AccountCache,
+) -> Result<BuildStats, String> {
     let site = &checked.site;
     let cfg = &site.config;
-    let theme = theme::Theme::load(&site.root, cfg.theme.as_deref())?;
+    let theme = &engine.theme;
     let ctx = Ctx {
         checked,
-        tera: theme.tera()?,
-        md: Markdown::new(),
+        engine,
         links: LinkIndex::new(site),
         site: SiteInfo {
             title: cfg.title.clone(),
@@ -202,8 +241,6 @@ pub fn render_site(
                 })
                 .collect(),
         },
-        labels_en: i18n::labels("en"),
-        labels_zh: i18n::labels("zh"),
         out,
         opts,
         pages: AtomicUsize::new(0),
@@ -239,27 +276,44 @@ pub fn render_site(
         })
         .collect();
 
-    // Account pages and review pages, in parallel; each returns its review summaries.
-    let per_account: Vec<(Vec<ReviewSummary>, Vec<search::SearchDoc>)> = site
+    // Account pages and review pages, in parallel; each returns its review summaries
+    // and search documents.
+    let fresh: Vec<(String, (Vec<ReviewSummary>, Vec<search::SearchDoc>))> = site
         .accounts
         .par_iter()
         .zip(&checked.signals)
         .zip(&rows)
+        .filter(|((a, _), _)| {
+            only.is_none_or(|o| o.contains(&a.slug) || !cache.contains_key(&a.slug))
+        })
         .map(|((a, s), row)| {
-            account_pages(
+            let r = account_pages(
                 &ctx,
                 a,
                 s,
                 row,
                 findings.get(a.slug.as_str()).unwrap_or(&empty),
-            )
+            )?;
+            Ok((a.slug.clone(), r))
         })
         .collect::<Result<_, String>>()?;
+    let keep_cache = only.is_some();
     let mut reviews: Vec<ReviewSummary> = Vec::new();
     let mut docs: Vec<search::SearchDoc> = Vec::new();
-    for (r, d) in per_account {
-        reviews.extend(r);
-        docs.extend(d);
+    if keep_cache {
+        cache.extend(fresh);
+        cache.retain(|slug, _| site.accounts.iter().any(|a| &a.slug == slug));
+        for a in &site.accounts {
+            if let Some((r, d)) = cache.get(&a.slug) {
+                reviews.extend(r.iter().cloned());
+                docs.extend(d.iter().cloned());
+            }
+        }
+    } else {
+        for (_, (r, d)) in fresh {
+            reviews.extend(r);
+            docs.extend(d);
+        }
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
 
@@ -289,18 +343,25 @@ pub fn render_site(
         emit: &emit,
     };
     export::write_all(&export_ctx, &rows, &reviews)?;
-    for (path, bytes) in &theme.statics {
+    let full = only.is_none();
+    for (path, bytes) in theme.statics.iter().filter(|_| full) {
         ctx.emit(&format!("static/{path}"), bytes)?;
     }
-    ctx.emit(
-        "static/highlight-light.css",
-        markdown::highlight_css_light().as_bytes(),
-    )?;
-    ctx.emit(
-        "static/highlight-dark.css",
-        markdown::highlight_css_dark().as_bytes(),
-    )?;
-    for a in &site.accounts {
+    if full {
+        ctx.emit(
+            "static/highlight-light.css",
+            markdown::highlight_css_light().as_bytes(),
+        )?;
+        ctx.emit(
+            "static/highlight-dark.css",
+            markdown::highlight_css_dark().as_bytes(),
+        )?;
+    }
+    for a in site
+        .accounts
+        .iter()
+        .filter(|a| only.is_none_or(|o| o.contains(&a.slug)))
+    {
         for asset in &a.assets {
             let rel = a.file(asset);
             // read without following symlinks (the loader already skipped links)
@@ -885,4 +946,40 @@ fn contact_map_of(
     let l = if lang == "zh" { Lang::Zh } else { Lang::En };
     let svg = render_svg(&contacts, &links, &gaps, l, title);
     (Some(svg), gaps.into_iter().map(|g| g.message).collect())
+}
+
+/// The findings page `serve` shows while the check fails.
+pub fn render_findings(
+    engine: &Engine,
+    checked: &Checked,
+    findings: &[Placed],
+) -> Result<String, String> {
+    let cfg = &checked.site.config;
+    let lang = cfg.language.as_str();
+    let site = SiteInfo {
+        title: cfg.title.clone(),
+        base_url: "/".into(),
+        today: checked.site.today,
+        language: cfg.language.clone(),
+        redacted: false,
+        guides: Vec::new(),
+    };
+    let common = Common {
+        root: "/".into(),
+        lang,
+        t: if lang == "zh" {
+            &engine.labels_zh
+        } else {
+            &engine.labels_en
+        },
+        site: &site,
+        page_url: "",
+    };
+    let mut ctx = tera::Context::from_serialize(&serde_json::json!({ "findings": findings }))
+        .map_err(|e| e.to_string())?;
+    ctx.extend(tera::Context::from_serialize(&common).map_err(|e| e.to_string())?);
+    engine
+        .tera
+        .render("findings.html", &ctx)
+        .map_err(|e| e.to_string())
 }
