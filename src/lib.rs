@@ -100,19 +100,39 @@ pub fn build_site(
             output.display()
         ))
     })?;
+    progress(&format!("rendering {} accounts…", checked.site.accounts.len()));
+    let t = std::time::Instant::now();
     let stats = render::render_site(&checked, opts, &staging).map_err(BuildError::Render)?;
+    timing("render", t);
+    progress("");
     staging
         .commit()
         .map_err(|e| BuildError::Render(format!("cannot move the new site into place: {e}")))?;
     Ok((checked, stats))
 }
 
-/// Stage timings on stderr when `DOSSIER_TIMINGS` is set (for profiling builds).
+/// Stage timings on stderr when `DOSSIER_TIMINGS` is set (for profiling builds); a
+/// one-line progress display on a terminal when the binary enabled it.
 pub fn timing(stage: &str, since: std::time::Instant) {
     if std::env::var_os("DOSSIER_TIMINGS").is_some() {
-        eprintln!(
-            "timing: {stage:<10} {:>8.3} s",
-            since.elapsed().as_secs_f64()
-        );
+        eprintln!("timing: {stage:<10} {:>8.3} s", since.elapsed().as_secs_f64());
+    }
+    progress(&format!("{stage} done in {:.1}s", since.elapsed().as_secs_f64()));
+}
+
+static PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Show progress on stderr (the CLI enables it only on a terminal outside CI).
+pub fn enable_progress(on: bool) {
+    PROGRESS.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Overwrite the progress line; `""` clears it.
+pub fn progress(msg: &str) {
+    if PROGRESS.load(std::sync::atomic::Ordering::Relaxed) {
+        eprint!("\r\x1b[2K{msg}");
+        if msg.is_empty() {
+            eprint!("\r");
+        }
     }
 }

@@ -88,6 +88,8 @@ fn parse_date(s: &str) -> Result<Date, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // progress only for a person watching a terminal; CI logs and pipes stay clean
+    dossier::enable_progress(std::io::stderr().is_terminal() && std::env::var_os("CI").is_none());
     match cli.command {
         Command::Check {
             root,
