@@ -264,7 +264,7 @@ pub(crate) fn load_account(
     for (name, ft) in list_dir(root, &dir, &mut diags) {
         let rel = format!("{dir}/{name}");
         let mut read = |diags: &mut Vec<Diagnostic>| -> Option<SourceFile> {
-            let (src, d) = files::read_text(root, &rel, &cfg.limits);
+            let (src, d) = files::read_listed(root, &rel, &cfg.limits);
             let ok = d.is_none();
             diags.extend(d);
             if let Some(s) = &src {
@@ -305,7 +305,7 @@ pub(crate) fn load_account(
                         diags.push(stray(rrel));
                         continue;
                     }
-                    let (src, d) = files::read_text(root, &rrel, &cfg.limits);
+                    let (src, d) = files::read_listed(root, &rrel, &cfg.limits);
                     let ok = d.is_none();
                     diags.extend(d);
                     if let Some(src) = src {
