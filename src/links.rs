@@ -72,7 +72,8 @@ impl LinkIndex {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes → bytes (invalid escapes are kept as written).
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }

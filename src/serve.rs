@@ -4,6 +4,7 @@
 
 use crate::date::Date;
 use crate::diag::place;
+use crate::links::percent_decode;
 use crate::render::{self, AccountCache, BuildOptions, Engine};
 use crate::write::MemOutput;
 use crate::Checked;
@@ -228,23 +229,6 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 /// Answer one HTTP request from the in-memory site.
 fn handle(mut stream: TcpStream, shared: &Shared) {
