@@ -23,6 +23,8 @@ pub mod model;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod scaffold;
+pub mod schema;
 pub mod serve;
 pub mod source;
 pub mod write;
@@ -100,7 +102,10 @@ pub fn build_site(
             output.display()
         ))
     })?;
-    progress(&format!("rendering {} accounts…", checked.site.accounts.len()));
+    progress(&format!(
+        "rendering {} accounts…",
+        checked.site.accounts.len()
+    ));
     let t = std::time::Instant::now();
     let stats = render::render_site(&checked, opts, &staging).map_err(BuildError::Render)?;
     timing("render", t);
@@ -115,9 +120,15 @@ pub fn build_site(
 /// one-line progress display on a terminal when the binary enabled it.
 pub fn timing(stage: &str, since: std::time::Instant) {
     if std::env::var_os("DOSSIER_TIMINGS").is_some() {
-        eprintln!("timing: {stage:<10} {:>8.3} s", since.elapsed().as_secs_f64());
+        eprintln!(
+            "timing: {stage:<10} {:>8.3} s",
+            since.elapsed().as_secs_f64()
+        );
     }
-    progress(&format!("{stage} done in {:.1}s", since.elapsed().as_secs_f64()));
+    progress(&format!(
+        "{stage} done in {:.1}s",
+        since.elapsed().as_secs_f64()
+    ));
 }
 
 static PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

@@ -74,12 +74,81 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
     },
+    /// Create a new playbook repo: dossier.toml, an example account, editor schemas, CI examples
+    Init {
+        /// Folder to create the repo in (created if missing)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Date the example account's files (default: the local date)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// Scaffold an account folder that passes the check; `dossier new review <slug>` adds a review note
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    New {
+        #[command(subcommand)]
+        what: Option<NewCommand>,
+        /// The account's slug: its folder and URL, e.g. acme-steel
+        #[arg(required = true)]
+        slug: Option<String>,
+        /// Customer name (default: from the slug)
+        #[arg(long)]
+        name: Option<String>,
+        /// Account owner (default: owner.name)
+        #[arg(long)]
+        owner: Option<String>,
+        /// Tier from dossier.toml (default: the last one); scores are chosen to compute it
+        #[arg(long)]
+        tier: Option<String>,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+    /// Write the JSON Schemas for editors (taplo, Even Better TOML)
+    Schema {
+        /// Folder to write them into
+        #[arg(long, default_value = "schemas")]
+        out: PathBuf,
+    },
     /// List the rules (code, default severity, fix)
     Rules {
         /// Print the Markdown table of docs/rules.md
         #[arg(long)]
         markdown: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum NewCommand {
+    /// Add a review note dated today to an account
+    Review {
+        /// The account's slug
+        slug: String,
+        /// quarterly, annual_summit, credit, win_loss, escalation or visit
+        #[arg(long, default_value = "quarterly")]
+        kind: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, value_parser = parse_date)]
+        today: Option<Date>,
+    },
+}
+
+/// Print what a scaffold command wrote, or why it wrote nothing (exit 2).
+fn scaffolded(res: Result<Vec<String>, String>) -> ExitCode {
+    match res {
+        Ok(files) => {
+            for f in files {
+                println!("created {f}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn parse_date(s: &str) -> Result<Date, String> {
@@ -207,6 +276,56 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Init { dir, today } => scaffolded(dossier::scaffold::init(
+            &dir,
+            today.unwrap_or_else(Date::today_local),
+        )),
+        Command::New {
+            what:
+                Some(NewCommand::Review {
+                    slug,
+                    kind,
+                    root,
+                    today,
+                }),
+            ..
+        } => {
+            let today = dossier::scaffold::site_today(&root, today);
+            scaffolded(dossier::scaffold::new_review(&root, &slug, &kind, today).map(|f| vec![f]))
+        }
+        Command::New {
+            what: None,
+            slug,
+            name,
+            owner,
+            tier,
+            root,
+            today,
+        } => {
+            let today = dossier::scaffold::site_today(&root, today);
+            let account = dossier::scaffold::NewAccount {
+                slug: slug.unwrap_or_default(),
+                name,
+                owner,
+                tier,
+            };
+            scaffolded(
+                dossier::scaffold::load_config(&root)
+                    .and_then(|cfg| dossier::scaffold::new_account(&root, &cfg, &account, today)),
+            )
+        }
+        Command::Schema { out } => match dossier::schema::write(&out) {
+            Ok(paths) => {
+                for p in paths {
+                    println!("wrote {}", p.display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot write schemas into {}: {e}", out.display());
+                ExitCode::from(2)
+            }
+        },
         Command::Rules { markdown } => {
             if markdown {
                 print_out(&dossier::rules::markdown_table());

@@ -96,7 +96,10 @@ impl Engine {
 
 /// Per-account results kept between incremental renders (`serve`): the account's
 /// review summaries and search documents.
-pub type AccountCache = HashMap<String, (Vec<ReviewSummary>, Vec<search::SearchDoc>)>;
+pub type AccountCache = HashMap<String, AccountOutput>;
+
+/// What rendering one account yields for the portfolio: review summaries, search docs.
+pub type AccountOutput = (Vec<ReviewSummary>, Vec<search::SearchDoc>);
 
 struct Ctx<'a> {
     checked: &'a Checked,
@@ -278,7 +281,7 @@ pub fn render_with(
 
     // Account pages and review pages, in parallel; each returns its review summaries
     // and search documents.
-    let fresh: Vec<(String, (Vec<ReviewSummary>, Vec<search::SearchDoc>))> = site
+    let fresh: Vec<(String, AccountOutput)> = site
         .accounts
         .par_iter()
         .zip(&checked.signals)
@@ -385,7 +388,7 @@ fn account_pages(
     s: &crate::derive::Signals,
     row: &AccountRow,
     findings: &[Placed],
-) -> Result<(Vec<ReviewSummary>, Vec<search::SearchDoc>), String> {
+) -> Result<AccountOutput, String> {
     let site = &ctx.checked.site;
     let cfg = &site.config;
     let Some(p) = &a.profile else {
