@@ -297,7 +297,7 @@ impl Config {
             for (code, span) in keys {
                 let level = r.str(code, OPT);
                 if rules::by_code(code).is_none() {
-                    let help = did_you_mean(code, rules::ALL.iter().map(|r| r.code))
+                    let help = did_you_mean(code, rules::all().map(|r| r.code))
                         .map(|m| format!("did you mean `{m}`?"))
                         .unwrap_or_else(|| "see docs/rules.md for the rule codes".into());
                     sink.report(

@@ -17,6 +17,7 @@ pub mod date;
 pub mod decimal;
 pub mod derive;
 pub mod diag;
+pub mod git;
 pub mod links;
 pub mod load;
 pub mod model;
@@ -59,6 +60,21 @@ pub fn check_site(root: &Path, today: Option<date::Date>) -> Result<Checked, Fat
         diagnostics,
         summary,
     })
+}
+
+impl Checked {
+    /// Add findings from another pass (e.g. `--since`): `[rules]` levels apply, the
+    /// order and the summary are recomputed.
+    pub fn add_findings(&mut self, extra: Vec<Diagnostic>) {
+        let mut all = std::mem::take(&mut self.diagnostics);
+        all.extend(extra);
+        self.diagnostics = self.site.config.rules.apply(all);
+        self.summary = Summary::count(
+            &self.diagnostics,
+            self.site.sources.len(),
+            self.site.accounts.len(),
+        );
+    }
 }
 
 /// Why a build did not produce a site.

@@ -34,6 +34,10 @@ enum Command {
         /// Pin today's date (YYYY-MM-DD) for reproducible runs
         #[arg(long, value_parser = parse_date)]
         today: Option<Date>,
+        /// Also run the rules that need a diff against REV (pull requests): raised
+        /// limits without approval, tier changes without a review, removed contacts
+        #[arg(long, value_name = "REV")]
+        since: Option<String>,
     },
     /// Check, then build the static site (into a temp folder, swapped in when complete)
     Build {
@@ -165,14 +169,24 @@ fn main() -> ExitCode {
             format,
             deny_warnings,
             today,
+            since,
         } => {
-            let checked = match dossier::check_site(&root, today) {
+            let mut checked = match dossier::check_site(&root, today) {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("error: {e}");
                     return ExitCode::from(2);
                 }
             };
+            if let Some(rev) = &since {
+                match dossier::git::since_rules(&root, rev, &checked.site) {
+                    Ok(extra) => checked.add_findings(extra),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             let color = color_for(format);
             let text = report::render(
                 format,
@@ -331,7 +345,7 @@ fn main() -> ExitCode {
                 print_out(&dossier::rules::markdown_table());
             } else {
                 let mut s = String::new();
-                for r in dossier::rules::ALL {
+                for r in dossier::rules::all() {
                     s.push_str(&format!(
                         "{:<40} {:<8} {}\n",
                         r.code,

@@ -121,9 +121,14 @@ rules! {
     CONFIG_RULE = "config.rules", E, "`[rules]` names an unknown rule or an unknown level.", "Use a code from docs/rules.md and one of error / warning / off.";
 }
 
+/// Every rule: the catalogue above plus the diff rules of `check --since` (git.rs).
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    ALL.iter().chain(crate::git::SINCE_RULES.iter()).copied()
+}
+
 /// Look a rule up by code.
 pub fn by_code(code: &str) -> Option<&'static Rule> {
-    ALL.iter().copied().find(|r| r.code == code)
+    all().find(|r| r.code == code)
 }
 
 /// The rule table as Markdown (docs/rules.md).
@@ -133,7 +138,7 @@ pub fn markdown_table() -> String {
          Set any rule's level per repo in dossier.toml: `[rules] \"credit.high-utilization\" = \"error\"` (or `\"warning\"`, `\"off\"`).\n\n\
          | code | default | what it means | how to fix |\n|---|---|---|---|\n",
     );
-    for r in ALL {
+    for r in all() {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             r.code,

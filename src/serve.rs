@@ -229,7 +229,6 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-
 /// Answer one HTTP request from the in-memory site.
 fn handle(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));

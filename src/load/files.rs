@@ -9,19 +9,45 @@ use std::path::Path;
 
 /// Read `root/rel` as text. On failure the finding says why; for invalid UTF-8 the
 /// (lossily decoded) source is still returned so the finding can quote the line.
-pub fn read_text(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFile>, Option<Diagnostic>) {
+pub fn read_text(
+    root: &Path,
+    rel: &str,
+    limits: &Limits,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
     match std::fs::symlink_metadata(root.join(rel)) {
         Ok(m) if m.file_type().is_symlink() => (None, Some(symlink(rel))),
         Ok(_) => read_listed(root, rel, limits),
-        Err(e) => (None, Some(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot read `{rel}`: {e}")))),
+        Err(e) => (
+            None,
+            Some(Diagnostic::new(
+                &rules::UNREADABLE,
+                rel,
+                None,
+                format!("cannot read `{rel}`: {e}"),
+            )),
+        ),
     }
 }
 
 /// Read a file the directory listing already showed is not a symlink: one open, one
 /// fstat, one read (no second path lookup — this runs for every file of the site).
-pub fn read_listed(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFile>, Option<Diagnostic>) {
+pub fn read_listed(
+    root: &Path,
+    rel: &str,
+    limits: &Limits,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
     use std::io::Read;
-    let unreadable = |e: std::io::Error| (None, Some(Diagnostic::new(&rules::UNREADABLE, rel, None, format!("cannot read `{rel}`: {e}"))));
+    let unreadable = |e: std::io::Error| {
+        (
+            None,
+            Some(Diagnostic::new(
+                &rules::UNREADABLE,
+                rel,
+                None,
+                format!("cannot read `{rel}`: {e}"),
+            )),
+        )
+    };
     let mut file = match std::fs::File::open(root.join(rel)) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
@@ -31,7 +57,12 @@ pub fn read_listed(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFil
         Err(e) => return unreadable(e),
     };
     if meta.is_dir() {
-        let d = Diagnostic::new(&rules::UNREADABLE, rel, None, format!("`{rel}` is a folder, but a file is expected here"));
+        let d = Diagnostic::new(
+            &rules::UNREADABLE,
+            rel,
+            None,
+            format!("`{rel}` is a folder, but a file is expected here"),
+        );
         return (None, Some(d));
     }
     if meta.len() > limits.max_file_bytes {
@@ -39,13 +70,20 @@ pub fn read_listed(root: &Path, rel: &str, limits: &Limits) -> (Option<SourceFil
             &rules::TOO_LARGE,
             rel,
             None,
-            format!("`{rel}` is {} bytes, over the limit of {} bytes", meta.len(), limits.max_file_bytes),
+            format!(
+                "`{rel}` is {} bytes, over the limit of {} bytes",
+                meta.len(),
+                limits.max_file_bytes
+            ),
         );
         return (None, Some(d));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     // read at most limit + 1 bytes: a file growing while we read cannot blow memory
-    if let Err(e) = (&mut file).take(limits.max_file_bytes + 1).read_to_end(&mut bytes) {
+    if let Err(e) = (&mut file)
+        .take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+    {
         return unreadable(e);
     }
     decode(rel, bytes)

@@ -75,6 +75,8 @@ pub fn root_of(url: &str) -> String {
 /// renderer (syntax sets), the labels. `serve` keeps one and re-renders with it.
 pub struct Engine {
     theme: theme::Theme,
+    /// Facts from one `git log` pass (empty outside a repository).
+    history: crate::git::History,
     tera: tera::Tera,
     md: Markdown,
     labels_en: BTreeMap<&'static str, &'static str>,
@@ -84,7 +86,14 @@ pub struct Engine {
 impl Engine {
     pub fn new(root: &std::path::Path, theme_name: Option<&str>) -> Result<Engine, String> {
         let theme = theme::Theme::load(root, theme_name)?;
+        let history = crate::git::History::load(root);
+        if history.shallow {
+            eprintln!(
+                "warning: this is a shallow git clone: change history is truncated (in CI, fetch the full history: `fetch-depth: 0` on GitHub Actions, `GIT_DEPTH: 0` on GitLab)"
+            );
+        }
         Ok(Engine {
+            history,
             tera: theme.tera()?,
             theme,
             md: Markdown::new(),
@@ -497,6 +506,7 @@ fn account_pages(
         "reviews": summaries,
         "findings": findings,
         "signals": s,
+        "history": history_view(ctx, a),
         "contact_map_html": map_html,
         "gaps": gaps,
     });
@@ -538,6 +548,7 @@ fn account_pages(
             .collect();
         let data = serde_json::json!({
             "a": row,
+            "changed": file_change(ctx, &r.file),
             "r": view::review_summary(a, r, lang),
             "reviewers": r.reviewers,
             "attendees": attendees,
@@ -731,6 +742,7 @@ fn portfolio_pages(
             "exposure": exposure,
             "attention": attention,
             "latest_reviews": reviews.iter().take(12).collect::<Vec<_>>(),
+            "recent_changes": recent_changes(ctx, rows),
             "charts_html": portfolio_charts(&rows.iter().collect::<Vec<_>>(), cfg, lang, "", true, ctx.opts.redact_credit),
         }),
     )?;
@@ -985,4 +997,85 @@ pub fn render_findings(
         .tera
         .render("findings.html", &ctx)
         .map_err(|e| e.to_string())
+}
+
+/// A commit as pages show it: date, author, short hash, link when configured.
+fn commit_view(ctx: &Ctx, c: &crate::git::Commit) -> serde_json::Value {
+    let cfg = &ctx.checked.site.config;
+    serde_json::json!({
+        "date": c.date,
+        "author": c.author,
+        "short": c.id.get(..8).unwrap_or(&c.id),
+        "subject": c.subject,
+        "url": crate::git::History::commit_url(cfg.repo_url.as_deref(), cfg.commit_url_template.as_deref(), &c.id),
+    })
+}
+
+/// Last change of one file: `{ "commit": …, "uncommitted": bool }` or null outside git.
+fn file_change(ctx: &Ctx, rel: &str) -> serde_json::Value {
+    let h = &ctx.engine.history;
+    match h.file(rel) {
+        Some(f) => serde_json::json!({
+            "commit": f.last.as_ref().map(|c| commit_view(ctx, c)),
+            "uncommitted": f.state != crate::git::FileState::Committed,
+        }),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// The account's last change and its tier and credit timeline.
+fn history_view(ctx: &Ctx, a: &Account) -> serde_json::Value {
+    let Some(h) = ctx.engine.history.account(&a.slug) else {
+        return serde_json::Value::Null;
+    };
+    let mut prev: Option<&crate::git::TierCreditPoint> = None;
+    let mut changes = Vec::new();
+    for p in &h.changes {
+        let changed =
+            |f: &dyn Fn(&crate::git::TierCreditPoint) -> String| prev.is_none_or(|q| f(q) != f(p));
+        changes.push(serde_json::json!({
+            "commit": commit_view(ctx, &p.commit),
+            "tier": p.declared_tier,
+            "tier_changed": changed(&|x| format!("{:?}", x.declared_tier)),
+            "limit": p.credit_limit.map(|m| m.grouped()),
+            "limit_changed": changed(&|x| format!("{:?}", x.credit_limit)),
+            "rating": p.rating,
+            "rating_changed": changed(&|x| format!("{:?}", x.rating)),
+            "terms": p.payment_terms_days,
+            "terms_changed": changed(&|x| format!("{:?}", x.payment_terms_days)),
+            "approved_by": p.approved_by,
+        }));
+        prev = Some(p);
+    }
+    changes.reverse(); // newest first, like the review timeline
+    serde_json::json!({
+        "last": h.last.as_ref().map(|c| commit_view(ctx, c)),
+        "uncommitted": h.uncommitted,
+        "changes": changes,
+    })
+}
+
+/// The dashboard's "changed in the last 30 days", from git (empty outside a repository).
+fn recent_changes(ctx: &Ctx, rows: &[AccountRow]) -> Vec<serde_json::Value> {
+    let names: HashMap<&str, &str> = rows
+        .iter()
+        .map(|r| (r.slug.as_str(), r.name.as_str()))
+        .collect();
+    let since = ctx.checked.site.today.add_days(-30);
+    ctx.engine
+        .history
+        .recent(since)
+        .iter()
+        .take(50)
+        .map(|c| {
+            serde_json::json!({
+                "date": c.date,
+                "kind": c.kind,
+                "detail": c.detail,
+                "url": format!("accounts/{}/", c.slug),
+                "name": names.get(c.slug.as_str()).copied().unwrap_or(c.slug.as_str()),
+                "commit": commit_view(ctx, &c.commit),
+            })
+        })
+        .collect()
 }
