@@ -59,7 +59,6 @@ fn serve(root: PathBuf) -> u16 {
     port
 }
 
-
 fn dump_dom(url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let o = Command::new("chromium")
