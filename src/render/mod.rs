@@ -772,15 +772,14 @@ fn portfolio_pages(
     for r in rows {
         by_owner.entry(r.owner.as_str()).or_default().push(r);
     }
-    let owners: Vec<(String, usize)> = by_owner
+    let owners: Vec<(String, usize, Option<String>)> = by_owner
         .iter()
-        .map(|(o, v)| (o.to_string(), v.len()))
+        .map(|(o, v)| (o.to_string(), v.len(), view::owner_url(o)))
         .collect();
     by_owner.par_iter().try_for_each(|(owner, list)| {
-        if !crate::load::is_slug(&owner.replace(['.', '_'], "-")) {
+        let Some(url) = view::owner_url(owner) else {
             return Ok(());
-        }
-        let url = format!("owners/{owner}/");
+        };
         let charts = portfolio_charts(
             list,
             cfg,

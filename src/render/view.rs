@@ -27,6 +27,8 @@ pub struct AccountRow {
     pub status: String,
     pub status_label: String,
     pub owner: String,
+    /// `owners/<owner>/`, or None when the owner id cannot be a URL segment.
+    pub owner_url: Option<String>,
     pub region: String,
     pub industry: String,
     pub currency: String,
@@ -46,6 +48,15 @@ pub struct AccountRow {
     pub overdue_actions: usize,
     pub errors: usize,
     pub warnings: usize,
+}
+
+/// The owner page's URL: staff ids like `li.wei` are used as they are; anything that
+/// is not safe as one URL segment gets no page (and no link).
+pub fn owner_url(owner: &str) -> Option<String> {
+    let ok = !owner.is_empty()
+        && !owner.starts_with('.')
+        && owner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    ok.then(|| format!("owners/{owner}/"))
 }
 
 pub fn pct_text(p: Option<f64>) -> String {
@@ -91,6 +102,7 @@ pub fn row(
         status: p.map(|p| p.status.v.clone()).unwrap_or_default(),
         status_label: value_label(lang, p.map_or("", |p| p.status.v.as_str())),
         owner: p.map(|p| p.owner.v.clone()).unwrap_or_default(),
+        owner_url: p.and_then(|p| owner_url(&p.owner.v)),
         region: p
             .and_then(|p| p.region.as_ref())
             .map(|r| r.v.clone())
