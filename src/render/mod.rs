@@ -156,6 +156,7 @@ impl Ctx<'_> {
         };
         let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
         ctx.extend(tera::Context::from_serialize(&common).map_err(|e| e.to_string())?);
+        let _t = Spent::new(&SPENT_TEMPLATES);
         let html = self
             .engine
             .tera
@@ -171,6 +172,7 @@ impl Ctx<'_> {
     }
 
     fn markdown(&self, body: &Body, page_url: &str) -> Rendered {
+        let _t = Spent::new(&SPENT_MARKDOWN);
         let root = root_of(page_url);
         let resolve = |target: &str| {
             self.links
@@ -205,6 +207,45 @@ fn toc(r: &Rendered) -> Vec<TocView> {
             text: t.text.clone(),
         })
         .collect()
+}
+
+/// CPU time summed over threads per part of rendering, for `DOSSIER_TIMINGS`.
+static SPENT_MAPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static SPENT_MARKDOWN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static SPENT_TEMPLATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn spent(counter: &std::sync::atomic::AtomicU64, since: std::time::Instant) {
+    counter.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+}
+
+/// Adds the time until it is dropped to a counter.
+struct Spent<'a>(&'a std::sync::atomic::AtomicU64, std::time::Instant);
+
+impl<'a> Spent<'a> {
+    fn new(counter: &'a std::sync::atomic::AtomicU64) -> Self {
+        Spent(counter, std::time::Instant::now())
+    }
+}
+
+impl Drop for Spent<'_> {
+    fn drop(&mut self) {
+        spent(self.0, self.1);
+    }
+}
+
+fn report_spent() {
+    if std::env::var_os("DOSSIER_TIMINGS").is_some() {
+        for (name, c) in [
+            ("maps", &SPENT_MAPS),
+            ("markdown", &SPENT_MARKDOWN),
+            ("templates", &SPENT_TEMPLATES),
+        ] {
+            eprintln!(
+                "timing: {name:<10} {:>8.3} s CPU (all threads)",
+                c.load(Ordering::Relaxed) as f64 / 1e9
+            );
+        }
+    }
 }
 
 /// Build every page and file of the site into `out`.
@@ -341,7 +382,9 @@ pub fn render_with(
         )?;
     }
     ctx.page("search.html", "search/", lang, &serde_json::json!({}))?;
+    let t = std::time::Instant::now();
     let (index_files, _) = search::build_index(&docs);
+    crate::timing("search", t);
     drop(docs);
     for f in &index_files {
         ctx.emit(&f.path, &f.bytes)?;
@@ -384,6 +427,7 @@ pub fn render_with(
             }
         }
     }
+    report_spent();
     Ok(BuildStats {
         pages: ctx.pages.load(Ordering::Relaxed),
         files: ctx.files.load(Ordering::Relaxed),
@@ -469,7 +513,9 @@ fn account_pages(
         .flat_map(|m| m.contacts.iter())
         .map(|c| (c.id.v.as_str(), c.name.v.as_str()))
         .collect();
+    let t = std::time::Instant::now();
     let (map_html, gaps) = contact_map_of(a, s, lang, &p.name.v, site.today);
+    spent(&SPENT_MAPS, t);
     let team: Vec<(String, String)> = p
         .team
         .iter()

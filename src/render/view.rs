@@ -55,7 +55,9 @@ pub struct AccountRow {
 pub fn owner_url(owner: &str) -> Option<String> {
     let ok = !owner.is_empty()
         && !owner.starts_with('.')
-        && owner.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && owner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     ok.then(|| format!("owners/{owner}/"))
 }
 
