@@ -2,6 +2,8 @@
 //! codes (0 fine, 1 findings/errors, 2 could not run).
 
 use clap::{Parser, Subcommand};
+
+
 use dossier::date::Date;
 use dossier::report::{self, Format};
 use std::io::{IsTerminal, Write};

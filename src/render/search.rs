@@ -101,6 +101,7 @@
 //! differ for characters added in recent Unicode versions; everything else
 //! tokenizes identically.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use unicode_normalization::UnicodeNormalization;
@@ -584,36 +585,51 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
     type DocTerms = (Vec<(u32, [u32; 4], bool)>, [u32; 4]);
     let mut per_doc: Vec<DocTerms> = Vec::with_capacity(n);
     let mut total_len = [0f64; 4];
-    for d in &order {
-        let mut tfs: HashMap<u32, ([u32; 4], bool)> = HashMap::new();
-        let mut lens = [0u32; 4];
-        let title = std::iter::once((Field::Name, d.title.as_str(), true));
-        let rest = d
-            .fields
-            .iter()
-            .filter(|(f, t)| !(*f == Field::Name && t.trim() == d.title.trim()))
-            .map(|(f, t)| (*f, t.as_str(), false));
-        for (field, text, is_title) in title.chain(rest) {
-            for tok in tokenize(text) {
-                let id = match ids.get(&tok.term) {
-                    Some(&id) => id,
-                    None => {
-                        let id = terms.len() as u32;
-                        ids.insert(tok.term.clone(), id);
-                        terms.push(tok.term);
-                        id
-                    }
-                };
-                let e = tfs.entry(id).or_default();
-                e.0[field.slot()] += 1;
-                e.1 |= is_title;
-                lens[field.slot()] += 1;
+    // Tokenizing is the expensive part: do it per doc in parallel, then intern the
+    // terms in doc order (each doc's terms sorted, so term ids are deterministic).
+    type LocalTerms = (Vec<(String, [u32; 4], bool)>, [u32; 4]);
+    let local: Vec<LocalTerms> = order
+        .par_iter()
+        .map(|d| {
+            let mut tfs: HashMap<String, ([u32; 4], bool)> = HashMap::new();
+            let mut lens = [0u32; 4];
+            let title = std::iter::once((Field::Name, d.title.as_str(), true));
+            let rest = d
+                .fields
+                .iter()
+                .filter(|(f, t)| !(*f == Field::Name && t.trim() == d.title.trim()))
+                .map(|(f, t)| (*f, t.as_str(), false));
+            for (field, text, is_title) in title.chain(rest) {
+                for tok in tokenize(text) {
+                    let e = tfs.entry(tok.term).or_default();
+                    e.0[field.slot()] += 1;
+                    e.1 |= is_title;
+                    lens[field.slot()] += 1;
+                }
             }
+            let mut list: Vec<(String, [u32; 4], bool)> = tfs.into_iter().map(|(k, v)| (k, v.0, v.1)).collect();
+            list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            (list, lens)
+        })
+        .collect();
+    for (list, lens) in local {
+        let mut doc_terms = Vec::with_capacity(list.len());
+        for (term, tf, title) in list {
+            let id = match ids.get(&term) {
+                Some(&id) => id,
+                None => {
+                    let id = terms.len() as u32;
+                    ids.insert(term.clone(), id);
+                    terms.push(term);
+                    id
+                }
+            };
+            doc_terms.push((id, tf, title));
         }
         for f in Field::ALL {
             total_len[f.slot()] += lens[f.slot()] as f64;
         }
-        per_doc.push((tfs.into_iter().map(|(k, v)| (k, v.0, v.1)).collect(), lens));
+        per_doc.push((doc_terms, lens));
     }
     let avg = total_len.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
 
