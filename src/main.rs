@@ -3,7 +3,6 @@
 
 use clap::{Parser, Subcommand};
 
-
 use dossier::date::Date;
 use dossier::report::{self, Format};
 use std::io::{IsTerminal, Write};
@@ -220,9 +219,22 @@ fn main() -> ExitCode {
             match dossier::build_site(&root, &output, today, &opts, force) {
                 Ok((checked, stats)) => {
                     if !checked.diagnostics.is_empty() {
+                        // warnings did not stop the build: show a few (all in json/github/junit)
+                        const SHOWN: usize = 20;
+                        let shown = if format == Format::Human {
+                            &checked.diagnostics[..checked.diagnostics.len().min(SHOWN)]
+                        } else {
+                            &checked.diagnostics[..]
+                        };
+                        if shown.len() < checked.diagnostics.len() {
+                            eprintln!(
+                                "({} more warnings not shown; `dossier check` lists them all)",
+                                checked.diagnostics.len() - shown.len()
+                            );
+                        }
                         let text = report::render(
                             format,
-                            &checked.diagnostics,
+                            shown,
                             &checked.site.sources,
                             &checked.summary,
                             color_for(format),

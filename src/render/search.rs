@@ -607,7 +607,8 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
                     lens[field.slot()] += 1;
                 }
             }
-            let mut list: Vec<(String, [u32; 4], bool)> = tfs.into_iter().map(|(k, v)| (k, v.0, v.1)).collect();
+            let mut list: Vec<(String, [u32; 4], bool)> =
+                tfs.into_iter().map(|(k, v)| (k, v.0, v.1)).collect();
             list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             (list, lens)
         })
