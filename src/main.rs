@@ -214,6 +214,7 @@ fn main() -> ExitCode {
             let opts = dossier::render::BuildOptions {
                 base_url,
                 redact_credit: redact.iter().any(|r| r == "credit"),
+                defer_search: false,
             };
             let started = std::time::Instant::now();
             match dossier::build_site(&root, &output, today, &opts, force) {

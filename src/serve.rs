@@ -5,11 +5,11 @@
 use crate::date::Date;
 use crate::diag::place;
 use crate::links::percent_decode;
-use crate::render::{self, AccountCache, BuildOptions, Engine};
+use crate::render::{self, AccountCache, BuildOptions, Engine, Only};
 use crate::write::MemOutput;
 use crate::Checked;
 use notify::{RecursiveMode, Watcher};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -114,6 +114,7 @@ impl Builder {
         BuildOptions {
             base_url: Some("/".into()),
             redact_credit: false,
+            defer_search: false,
         }
     }
 
@@ -138,13 +139,33 @@ impl Builder {
         self.render(None)
     }
 
-    /// Re-read the changed accounts, re-run the checks, re-render what depends on them.
+    /// Re-read the changed accounts, re-run the checks, re-render what depends on them:
+    /// their pages, their owners' and tiers' pages (before and after the change) and the
+    /// index pages; then, without another reload, the search index and the exports.
     fn accounts(&mut self, slugs: &[String]) -> String {
         let Some(old) = self.checked.take() else {
             return self.full();
         };
+        let mut only = Only {
+            slugs: slugs.iter().cloned().collect(),
+            ..Only::default()
+        };
+        let mut note = |site: &crate::load::Loaded| {
+            for a in site
+                .accounts
+                .iter()
+                .filter(|a| only.slugs.contains(&a.slug))
+            {
+                if let Some(p) = &a.profile {
+                    only.owners.insert(p.owner.v.clone());
+                    only.tiers.insert(p.tier.declared.v.clone());
+                }
+            }
+        };
         let mut site = old.site;
+        note(&site);
         site.reload_accounts(slugs);
+        note(&site);
         let (signals, diagnostics) = crate::check::run(&site);
         let summary =
             crate::diag::Summary::count(&diagnostics, site.sources.len(), site.accounts.len());
@@ -154,11 +175,10 @@ impl Builder {
             diagnostics,
             summary,
         });
-        let only: HashSet<String> = slugs.iter().cloned().collect();
         self.render(Some(&only))
     }
 
-    fn render(&mut self, only: Option<&HashSet<String>>) -> String {
+    fn render(&mut self, only: Option<&Only>) -> String {
         let (Some(engine), Some(checked)) = (&self.engine, &self.checked) else {
             return String::new();
         };
@@ -170,19 +190,36 @@ impl Builder {
                 checked.summary.errors
             );
         }
+        let recovering = self.shared.error_page.read().expect("poisoned").is_some();
+        let only = if self.cache.is_empty() || recovering {
+            None
+        } else {
+            only
+        };
         let out = MemOutput::default();
-        if only.is_some() && self.shared.error_page.read().expect("poisoned").is_none() {
+        if only.is_some() {
             // start from the current site and overwrite what changed
             *out.files.lock().expect("poisoned") =
                 self.shared.files.read().expect("poisoned").clone();
         } else {
             self.cache.clear();
         }
-        let only = if self.cache.is_empty() { None } else { only };
-        match render::render_with(engine, checked, &Self::opts(), &out, only, &mut self.cache) {
+        let mut opts = Self::opts();
+        opts.defer_search = only.is_some();
+        match render::render_with(engine, checked, &opts, &out, only, Some(&mut self.cache)) {
             Ok(stats) => {
                 let files = out.files.into_inner().expect("poisoned");
                 self.shared.publish(Some(files), None);
+                if only.is_some() {
+                    // the page is served; now the search index and exports, quietly
+                    let later = MemOutput::default();
+                    if render::render_deferred(engine, checked, &Self::opts(), &later, &self.cache)
+                        .is_ok()
+                    {
+                        let mut files = self.shared.files.write().expect("poisoned");
+                        files.extend(later.files.into_inner().expect("poisoned"));
+                    }
+                }
                 format!("rebuilt {} pages", stats.pages)
             }
             Err(e) => {
@@ -378,8 +415,22 @@ pub fn serve(opts: ServeOptions, ready: Option<mpsc::Sender<SocketAddr>>) -> Res
     }
     let (tx, rx) = mpsc::channel();
     let handler = move |res: notify::Result<notify::Event>| {
+        // Only content changes: our own reads (access events) and metadata touches
+        // must not trigger a rebuild, or every build would trigger the next one.
         if let Ok(ev) = res {
-            let _ = tx.send(ev.paths);
+            use notify::event::{EventKind, ModifyKind};
+            let relevant = matches!(
+                ev.kind,
+                EventKind::Create(_)
+                    | EventKind::Remove(_)
+                    | EventKind::Modify(
+                        ModifyKind::Data(_) | ModifyKind::Name(_) | ModifyKind::Any
+                    )
+                    | EventKind::Any
+            );
+            if relevant {
+                let _ = tx.send(ev.paths);
+            }
         }
     };
     let mut watcher: Box<dyn Watcher> = if opts.poll {
@@ -434,6 +485,9 @@ pub fn serve(opts: ServeOptions, ready: Option<mpsc::Sender<SocketAddr>>) -> Res
             continue;
         }
         let t = Instant::now();
+        if std::env::var_os("DOSSIER_DEBUG_WATCH").is_some() {
+            eprintln!("changed: {paths:?}");
+        }
         let msg = match affected(&root, &paths) {
             Some(slugs) if !slugs.is_empty() => builder.accounts(&slugs),
             _ => builder.full(),

@@ -30,6 +30,17 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Leave every credit figure out of the site (pages, export, search).
     pub redact_credit: bool,
+    /// Skip the search index and the data exports (`serve` writes them after the pages).
+    pub defer_search: bool,
+}
+
+/// An incremental render: these accounts' pages, these owners' and tiers' pages, and
+/// the index pages; everything else is left as it is in the output.
+#[derive(Debug, Default, Clone)]
+pub struct Only {
+    pub slugs: std::collections::HashSet<String>,
+    pub owners: std::collections::HashSet<String>,
+    pub tiers: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Serialize)]
@@ -209,6 +220,98 @@ fn toc(r: &Rendered) -> Vec<TocView> {
         .collect()
 }
 
+/// The search index and the data exports (sitemap, feed, JSON, CSV).
+fn search_and_exports(
+    ctx: &Ctx,
+    rows: &[AccountRow],
+    reviews: &[ReviewSummary],
+    docs: &[search::SearchDoc],
+) -> Result<(), String> {
+    let t = std::time::Instant::now();
+    let (index_files, _) = search::build_index(docs);
+    crate::timing("search", t);
+    for f in &index_files {
+        ctx.emit(&f.path, &f.bytes)?;
+    }
+    let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
+    let export_ctx = export::ExportCtx {
+        checked: ctx.checked,
+        base_url: &ctx.site.base_url,
+        redact_credit: ctx.opts.redact_credit,
+        emit: &emit,
+    };
+    export::write_all(&export_ctx, rows, reviews)
+}
+
+/// `serve`, after an incremental render with `defer_search`: the search index and the
+/// exports from the cached per-account results.
+pub fn render_deferred(
+    engine: &Engine,
+    checked: &Checked,
+    opts: &BuildOptions,
+    out: &dyn Output,
+    cache: &AccountCache,
+) -> Result<(), String> {
+    let site = &checked.site;
+    let cfg = &site.config;
+    let ctx = Ctx {
+        checked,
+        engine,
+        links: LinkIndex::new(site),
+        site: SiteInfo {
+            title: cfg.title.clone(),
+            base_url: opts
+                .base_url
+                .clone()
+                .unwrap_or_else(|| cfg.base_url.clone()),
+            today: site.today,
+            language: cfg.language.clone(),
+            redacted: opts.redact_credit,
+            guides: Vec::new(),
+        },
+        out,
+        opts,
+        pages: AtomicUsize::new(0),
+        files: AtomicUsize::new(0),
+        bytes: AtomicUsize::new(0),
+    };
+    let mut findings: HashMap<&str, Vec<Placed>> = HashMap::new();
+    for d in &checked.diagnostics {
+        if let Some(slug) = d.account() {
+            findings
+                .entry(slug)
+                .or_default()
+                .push(place(d, &site.sources));
+        }
+    }
+    let empty = Vec::new();
+    let rows: Vec<AccountRow> = site
+        .accounts
+        .par_iter()
+        .zip(&checked.signals)
+        .map(|(a, s)| {
+            view::row(
+                a,
+                s,
+                cfg,
+                &cfg.language,
+                findings.get(a.slug.as_str()).unwrap_or(&empty),
+                opts.redact_credit,
+            )
+        })
+        .collect();
+    let mut reviews: Vec<ReviewSummary> = Vec::new();
+    let mut docs: Vec<search::SearchDoc> = Vec::new();
+    for a in &site.accounts {
+        if let Some((r, d)) = cache.get(&a.slug) {
+            reviews.extend(r.iter().cloned());
+            docs.extend(d.iter().cloned());
+        }
+    }
+    reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
+    search_and_exports(&ctx, &rows, &reviews, &docs)
+}
+
 /// CPU time summed over threads per part of rendering, for `DOSSIER_TIMINGS`.
 static SPENT_MAPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static SPENT_MARKDOWN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -255,7 +358,7 @@ pub fn render_site(
     out: &dyn Output,
 ) -> Result<BuildStats, String> {
     let engine = Engine::new(&checked.site.root, checked.site.config.theme.as_deref())?;
-    render_with(&engine, checked, opts, out, None, &mut AccountCache::new())
+    render_with(&engine, checked, opts, out, None, None)
 }
 
 /// Render with a prepared engine. `only`: re-render just these accounts' pages (plus
@@ -266,8 +369,8 @@ pub fn render_with(
     checked: &Checked,
     opts: &BuildOptions,
     out: &dyn Output,
-    only: Option<&std::collections::HashSet<String>>,
-    cache: &mut AccountCache,
+    only: Option<&Only>,
+    mut cache: Option<&mut AccountCache>,
 ) -> Result<BuildStats, String> {
     let site = &checked.site;
     let cfg = &site.config;
@@ -337,7 +440,10 @@ pub fn render_with(
         .zip(&checked.signals)
         .zip(&rows)
         .filter(|((a, _), _)| {
-            only.is_none_or(|o| o.contains(&a.slug) || !cache.contains_key(&a.slug))
+            only.is_none_or(|o| {
+                o.slugs.contains(&a.slug)
+                    || !cache.as_ref().is_some_and(|c| c.contains_key(&a.slug))
+            })
         })
         .map(|((a, s), row)| {
             let r = account_pages(
@@ -350,10 +456,9 @@ pub fn render_with(
             Ok((a.slug.clone(), r))
         })
         .collect::<Result<_, String>>()?;
-    let keep_cache = only.is_some();
     let mut reviews: Vec<ReviewSummary> = Vec::new();
     let mut docs: Vec<search::SearchDoc> = Vec::new();
-    if keep_cache {
+    if let Some(cache) = cache.as_mut() {
         cache.extend(fresh);
         cache.retain(|slug, _| site.accounts.iter().any(|a| &a.slug == slug));
         for a in &site.accounts {
@@ -370,7 +475,7 @@ pub fn render_with(
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
 
-    portfolio_pages(&ctx, &rows, &reviews)?;
+    portfolio_pages(&ctx, &rows, &reviews, only)?;
     for g in &site.guides {
         let url = format!("guides/{}/", g.stem);
         let r = ctx.markdown(&g.body, &url);
@@ -382,22 +487,11 @@ pub fn render_with(
         )?;
     }
     ctx.page("search.html", "search/", lang, &serde_json::json!({}))?;
-    let t = std::time::Instant::now();
-    let (index_files, _) = search::build_index(&docs);
-    crate::timing("search", t);
-    drop(docs);
-    for f in &index_files {
-        ctx.emit(&f.path, &f.bytes)?;
-    }
     ctx.page("404.html", "404.html", lang, &serde_json::json!({}))?;
-    let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
-    let export_ctx = export::ExportCtx {
-        checked,
-        base_url: &ctx.site.base_url,
-        redact_credit: opts.redact_credit,
-        emit: &emit,
-    };
-    export::write_all(&export_ctx, &rows, &reviews)?;
+    if !opts.defer_search {
+        search_and_exports(&ctx, &rows, &reviews, &docs)?;
+    }
+    drop(docs);
     let full = only.is_none();
     for (path, bytes) in theme.statics.iter().filter(|_| full) {
         ctx.emit(&format!("static/{path}"), bytes)?;
@@ -415,7 +509,7 @@ pub fn render_with(
     for a in site
         .accounts
         .iter()
-        .filter(|a| only.is_none_or(|o| o.contains(&a.slug)))
+        .filter(|a| only.is_none_or(|o| o.slugs.contains(&a.slug)))
     {
         for asset in &a.assets {
             let rel = a.file(asset);
@@ -715,6 +809,7 @@ fn portfolio_pages(
     ctx: &Ctx,
     rows: &[AccountRow],
     reviews: &[ReviewSummary],
+    only: Option<&Only>,
 ) -> Result<(), String> {
     let cfg = &ctx.checked.site.config;
     let lang = cfg.language.as_str();
@@ -826,6 +921,9 @@ fn portfolio_pages(
         let Some(url) = view::owner_url(owner) else {
             return Ok(());
         };
+        if only.is_some_and(|o| !o.owners.contains(*owner)) {
+            return Ok(());
+        }
         let charts = portfolio_charts(
             list,
             cfg,
@@ -847,7 +945,11 @@ fn portfolio_pages(
         lang,
         &serde_json::json!({ "owner": null, "owners": owners, "rows": [], "charts_html": null }),
     )?;
-    for t in &cfg.tiers {
+    for t in cfg
+        .tiers
+        .iter()
+        .filter(|t| only.is_none_or(|o| o.tiers.contains(&t.name)))
+    {
         let list: Vec<&AccountRow> = rows.iter().filter(|r| r.tier == t.name).collect();
         ctx.page(
             "tier.html",
