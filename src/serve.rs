@@ -41,7 +41,7 @@ impl Default for ServeOptions {
 /// The site as served: files, and a version that changes on every rebuild.
 #[derive(Default)]
 pub struct Shared {
-    files: RwLock<BTreeMap<String, Vec<u8>>>,
+    files: RwLock<BTreeMap<String, Arc<[u8]>>>,
     /// When the last build failed: the findings page, shown instead of every page.
     error_page: RwLock<Option<Vec<u8>>>,
     version: Mutex<u64>,
@@ -49,7 +49,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    fn publish(&self, files: Option<BTreeMap<String, Vec<u8>>>, error_page: Option<Vec<u8>>) {
+    fn publish(&self, files: Option<BTreeMap<String, Arc<[u8]>>>, error_page: Option<Vec<u8>>) {
         if let Some(f) = files {
             *self.files.write().expect("poisoned") = f;
         }
@@ -336,10 +336,10 @@ fn handle(mut stream: TcpStream, shared: &Shared) {
     let body = files
         .get(&rel)
         .cloned()
-        .unwrap_or_else(|| b"not found".to_vec());
+        .unwrap_or_else(|| Arc::from(&b"not found"[..]));
     drop(files);
-    let body = if rel.ends_with(".html") {
-        inject(&body, version)
+    let body: Arc<[u8]> = if rel.ends_with(".html") {
+        inject(&body, version).into()
     } else {
         body
     };

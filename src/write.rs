@@ -184,7 +184,8 @@ pub fn safe_relative(path: &str) -> Option<PathBuf> {
 /// Files in memory (for `serve` and tests).
 #[derive(Default)]
 pub struct MemOutput {
-    pub files: std::sync::Mutex<std::collections::BTreeMap<String, Vec<u8>>>,
+    /// Shared bytes: `serve` copies the whole map per rebuild, so clones must be cheap.
+    pub files: std::sync::Mutex<std::collections::BTreeMap<String, std::sync::Arc<[u8]>>>,
 }
 
 impl Output for MemOutput {
@@ -198,7 +199,7 @@ impl Output for MemOutput {
         self.files
             .lock()
             .expect("poisoned")
-            .insert(path.to_string(), bytes.to_vec());
+            .insert(path.to_string(), std::sync::Arc::from(bytes));
         Ok(())
     }
 }
