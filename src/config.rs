@@ -159,7 +159,7 @@ impl Default for Config {
             limits: Limits {
                 max_file_bytes: 8 * 1024 * 1024,
                 max_nesting: 16,
-                max_array_len: 5_000,
+                max_array_len: 10_000,
             },
             theme: None,
             repo_url: None,

@@ -82,7 +82,9 @@ pub fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+            // bytes, not a str slice: `%` may precede a multi-byte character
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
                 continue;
@@ -126,45 +128,91 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
             fence = Some("~~~");
             continue;
         }
-        if !line.contains("](") {
-            continue;
-        }
-        let b = line.as_bytes();
-        let mut in_code = false;
-        let mut i = 0;
-        while i < b.len() {
-            match b[i] {
-                b'`' => in_code = !in_code,
-                b']' if !in_code && b.get(i + 1) == Some(&b'(') => {
-                    let s = i + 2;
-                    let mut depth = 0;
-                    let mut j = s;
-                    while j < b.len() && b[j] != b'\n' {
-                        match b[j] {
-                            b'(' => depth += 1,
-                            b')' if depth == 0 => break,
-                            b')' => depth -= 1,
-                            b' ' if depth == 0 => break,
-                            _ => {}
-                        }
-                        j += 1;
-                    }
-                    let raw = line[s..j].trim_start_matches('<').trim_end_matches('>');
-                    if !raw.is_empty() {
-                        out.push(FoundLink {
-                            target: raw,
-                            start: start + s,
-                            end: start + s + raw.len(),
-                        });
-                    }
-                    i = j;
-                }
-                _ => {}
+        // reference definitions: `[label]: target "title"`
+        if t.starts_with('[') && !t.starts_with("[^") {
+            if let Some(close) = t.find("]:") {
+                let rest = &t[close + 2..];
+                let target = rest.trim_start();
+                let target = target.split_whitespace().next().unwrap_or("");
+                let at = start
+                    + (line.len() - t.len())
+                    + close
+                    + 2
+                    + (rest.len() - rest.trim_start().len());
+                push_target(&mut out, line, start, at - start, target);
             }
-            i += 1;
+        }
+        if line.contains("](") {
+            scan_inline(line, start, &mut out);
+        }
+        // raw HTML attributes: href="…" and src="…"
+        if line.contains('<') {
+            for attr in ["href=", "src="] {
+                let mut from = 0;
+                while let Some(i) = line[from..].find(attr) {
+                    let i = from + i + attr.len();
+                    from = i;
+                    let rest = &line[i..];
+                    let (q, body) = match rest.as_bytes().first() {
+                        Some(&q @ (b'"' | b'\'')) => (q as char, &rest[1..]),
+                        _ => continue,
+                    };
+                    let end = body.find(q).unwrap_or(body.len());
+                    push_target(&mut out, line, start, i + 1, &body[..end]);
+                }
+            }
         }
     }
     out
+}
+
+/// Record a target found at byte `rel` of `line`, without `<…>` brackets.
+fn push_target<'a>(
+    out: &mut Vec<FoundLink<'a>>,
+    line: &'a str,
+    start: usize,
+    rel: usize,
+    raw: &'a str,
+) {
+    let lead = raw.len() - raw.trim_start_matches('<').len();
+    let target = raw.trim_start_matches('<').trim_end_matches('>');
+    if !target.is_empty() && rel + lead + target.len() <= line.len() {
+        out.push(FoundLink {
+            target,
+            start: start + rel + lead,
+            end: start + rel + lead + target.len(),
+        });
+    }
+}
+
+fn scan_inline<'a>(line: &'a str, start: usize, out: &mut Vec<FoundLink<'a>>) {
+    let b = line.as_bytes();
+    let mut in_code = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'`' => in_code = !in_code,
+            b']' if !in_code && b.get(i + 1) == Some(&b'(') => {
+                let s = i + 2;
+                let mut depth = 0;
+                let mut j = s;
+                while j < b.len() && b[j] != b'\n' {
+                    match b[j] {
+                        b'(' => depth += 1,
+                        b')' if depth == 0 => break,
+                        b')' => depth -= 1,
+                        b' ' if depth == 0 => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                push_target(out, line, start, s, &line[s..j]);
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
 }
 
 /// The URL scheme of a link target, lowercased, ignoring whitespace and control
@@ -188,9 +236,17 @@ mod tests {
 
     #[test]
     fn scans_links_outside_code() {
-        let md = "See [a](x.md) and ![i](assets/o.svg \"t\").\n```\n[no](skip.md)\n```\n`[no](y.md)` [b](<z.md>)\n";
+        let md = "See [a](x.md) and ![i](assets/o.svg \"t\").\n```\n[no](skip.md)\n```\n`[no](y.md)` [b](<z.md>)\n[ref]: ../r.md \"T\"\n<a href=\"../h.md\">x</a>\n";
         let found: Vec<_> = scan_links(md).into_iter().map(|l| l.target).collect();
-        assert_eq!(found, vec!["x.md", "assets/o.svg", "z.md"]);
+        assert_eq!(
+            found,
+            vec!["x.md", "assets/o.svg", "z.md", "../r.md", "../h.md"]
+        );
+        let z = scan_links(md)
+            .into_iter()
+            .find(|l| l.target == "z.md")
+            .unwrap();
+        assert_eq!(&md[z.start..z.end], "z.md", "position after the `<`");
         let l = &scan_links(md)[0];
         assert_eq!(&md[l.start..l.end], "x.md");
     }

@@ -30,6 +30,26 @@ pub fn render(
     }
 }
 
+/// File names and messages may carry control characters (a contributor can name a
+/// file `…\x1b]0;…`): show them escaped so they cannot drive the terminal.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) {
+        std::borrow::Cow::Owned(
+            s.chars()
+                .map(|c| {
+                    if c.is_control() {
+                        c.escape_default().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        )
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// rustc-style: the source line with the span underlined, then `= help:`.
 pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color: bool) -> String {
     let renderer = if color {
@@ -43,8 +63,11 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
-        let title = level.primary_title(d.message.as_str()).id(d.rule.code);
-        let help = Level::HELP.secondary_title(d.help_text());
+        let message = printable(&d.message);
+        let file = printable(&d.file);
+        let help_text = printable(d.help_text());
+        let title = level.primary_title(message.as_ref()).id(d.rule.code);
+        let help = Level::HELP.secondary_title(help_text.as_ref());
         let report = match (sources.get(&d.file), &d.span) {
             (Some(src), Some(span)) => {
                 // Quote only the lines around the span: whole 50 MB files stay cheap.
@@ -65,12 +88,12 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
                 }
                 let snippet = Snippet::source(text)
                     .line_start(first)
-                    .path(d.file.as_str())
+                    .path(file.as_ref())
                     .annotation(AnnotationKind::Primary.span(s..e));
                 vec![title.element(snippet), Group::with_title(help)]
             }
             _ => {
-                let origin = annotate_snippets::Origin::path(d.file.as_str());
+                let origin = annotate_snippets::Origin::path(file.as_ref());
                 vec![title.element(origin), Group::with_title(help)]
             }
         };

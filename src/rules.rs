@@ -54,6 +54,7 @@ rules! {
     SLUG = "file.slug", E, "An account folder name is not a valid slug (`a-z`, `0-9`, single `-`, at most 64 characters).", "Rename the folder, e.g. `acme-steel`; the slug is the account's URL.";
     REVIEW_FILE_NAME = "file.review-name", E, "A review note is not named `YYYY-MM-DD-<words>.md` with a real date and slug-shaped words.", "Rename it, e.g. `2026-09-30-q3-review.md`.";
     GUIDE_FILE_NAME = "file.guide-name", E, "A guide is not named `<slug>.md`.", "Rename it with lowercase letters, digits and single dashes, e.g. `credit-policy.md`.";
+    ACTIVE_ASSET = "file.active-asset", E, "An asset could run script in reviewers' browsers (HTML, JavaScript, or an SVG with script or event handlers); it is not published.", "Export the picture as PNG, or remove the script from the SVG.";
     TOO_DEEP = "file.too-deep", E, "TOML nesting or an array exceeds the configured limits (`[limits]`).", "Flatten the data; dossier files never need deep nesting.";
     // schema: keys, types, values
     UNKNOWN_KEY = "schema.unknown-key", E, "A key the format does not define (often a typo).", "Use the suggested key, or remove it.";

@@ -85,7 +85,9 @@ fn sibling(out: &Path, tag: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.dossier-{tag}-{}", std::process::id()))
 }
 
-/// Leftovers of interrupted builds (`.<name>.dossier-tmp-<pid>`) are removed.
+/// Leftovers of interrupted builds (`.<name>.dossier-<tag>-<pid>`) are removed, but
+/// never those of a build that is still running (its process exists), and a previous
+/// site moved aside by a build killed mid-swap is put back first.
 fn clean_leftovers(out: &Path) {
     let name = out
         .file_name()
@@ -96,14 +98,37 @@ fn clean_leftovers(out: &Path) {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let prefix = format!(".{name}.dossier-");
-    if let Ok(rd) = fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let n = e.file_name().to_string_lossy().into_owned();
-            if n.starts_with(&prefix) && e.file_type().is_ok_and(|t| t.is_dir()) {
-                let _ = fs::remove_dir_all(e.path());
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    let mut entries: Vec<(String, PathBuf)> = rd
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(n, _)| n.starts_with(&prefix))
+        .collect();
+    entries.sort();
+    for (n, path) in entries {
+        let rest = &n[prefix.len()..];
+        let (tag, pid) = rest.split_once('-').unwrap_or((rest, ""));
+        if pid
+            .parse::<u32>()
+            .is_ok_and(|p| p != std::process::id() && process_alive(p))
+        {
+            continue; // another build is using it
+        }
+        if tag == "old" && !out.exists() {
+            // killed between the two renames of a swap: this is the last good site
+            if fs::rename(&path, out).is_ok() {
+                continue;
             }
         }
+        let _ = fs::remove_dir_all(path);
     }
+}
+
+/// Whether a process exists (Linux: /proc; elsewhere assume it does not, so a
+/// leftover is cleaned, the safe default for single builds).
+fn process_alive(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
 }
 
 impl Staging {

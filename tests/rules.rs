@@ -263,6 +263,7 @@ fn every_rule_has_a_fixture_or_a_dedicated_test() {
         "file.slug",
         "file.review-name",
         "markdown.raw-html",
+        "file.active-asset",
     ];
     let covered: Vec<&str> = cases().iter().map(|c| c.code).collect();
     for r in dossier::rules::ALL {

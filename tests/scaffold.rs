@@ -507,10 +507,7 @@ fn schemas_cover_every_key_of_the_demo_content() {
 fn init_builds_a_site() {
     let (dir, _) = init_site();
     let out = dir.path().join("public");
-    let opts = dossier::render::BuildOptions {
-        base_url: None,
-        redact_credit: false,
-    };
+    let opts = dossier::render::BuildOptions::default();
     let (checked, _) = dossier::build_site(dir.path(), &out, Some(day()), &opts, false)
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert!(checked.diagnostics.is_empty());

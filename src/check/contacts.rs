@@ -58,42 +58,60 @@ pub fn check(cx: &mut Ctx) {
         }
     }
     // With duplicate ids the reporting graph is ambiguous: report cycles only without them.
+    // Each contact is visited once (white/grey/black walk), so long chains stay linear.
     if !duplicate {
         let parent: HashMap<&str, &crate::model::Sp<String>> = map
             .contacts
             .iter()
             .filter_map(|c| Some((c.id.v.as_str(), c.reports_to.as_ref()?)))
             .collect();
-        let mut reported: Vec<&str> = Vec::new();
+        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 on the current path, 2 done
         for c in &map.contacts {
-            let mut seen = vec![c.id.v.as_str()];
+            let mut path: Vec<&str> = Vec::new();
             let mut cur = c.id.v.as_str();
-            while let Some(next) = parent.get(cur) {
-                cur = next.v.as_str();
-                if cur == c.id.v {
-                    // report each cycle once, at its first member in file order
-                    if !seen.iter().any(|s| reported.contains(s)) {
-                        reported.extend(seen.iter().copied());
-                        let chain = seen
-                            .iter()
-                            .chain(std::iter::once(&cur))
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(" → ");
-                        let span = parent[c.id.v.as_str()].span.clone();
-                        out.push(Diagnostic::new(
-                            &rules::REPORTS_TO_CYCLE,
-                            &file,
-                            Some(span),
-                            format!("reporting lines form a cycle: {chain}"),
-                        ));
+            let mut met_itself = false;
+            loop {
+                match state.get(cur) {
+                    Some(1) => {
+                        met_itself = true; // back on the current path: a cycle
+                        break;
                     }
-                    break;
+                    Some(_) => break, // joins a chain already checked
+                    None => {}
                 }
-                if seen.contains(&cur) || seen.len() > map.contacts.len() {
-                    break; // a cycle that does not include c; reported from its own member
+                state.insert(cur, 1);
+                path.push(cur);
+                match parent.get(cur) {
+                    Some(next) if ids.contains_key(next.v.as_str()) => cur = next.v.as_str(),
+                    _ => break,
                 }
-                seen.push(cur);
+            }
+            if met_itself {
+                let pos = path.iter().position(|p| *p == cur).unwrap_or(0);
+                let cycle = &path[pos..];
+                // report at the member that comes first in the file
+                let first = cycle
+                    .iter()
+                    .min_by_key(|id| ids.get(*id).copied().unwrap_or(usize::MAX))
+                    .copied()
+                    .unwrap_or(cur);
+                let start = cycle.iter().position(|id| *id == first).unwrap_or(0);
+                let mut chain: Vec<&str> = cycle[start..]
+                    .iter()
+                    .chain(&cycle[..start])
+                    .copied()
+                    .collect();
+                chain.push(first);
+                let span = parent[first].span.clone();
+                out.push(Diagnostic::new(
+                    &rules::REPORTS_TO_CYCLE,
+                    &file,
+                    Some(span),
+                    format!("reporting lines form a cycle: {}", chain.join(" → ")),
+                ));
+            }
+            for p in path {
+                state.insert(p, 2);
             }
         }
     }

@@ -16,6 +16,15 @@ pub fn read_text(
 ) -> (Option<SourceFile>, Option<Diagnostic>) {
     match std::fs::symlink_metadata(root.join(rel)) {
         Ok(m) if m.file_type().is_symlink() => (None, Some(symlink(rel))),
+        Ok(m) if !m.is_file() && !m.is_dir() => (
+            None,
+            Some(Diagnostic::new(
+                &rules::UNREADABLE,
+                rel,
+                None,
+                format!("`{rel}` is not a regular file and is skipped"),
+            )),
+        ),
         Ok(_) => read_listed(root, rel, limits),
         Err(e) => (
             None,
@@ -128,12 +137,24 @@ pub fn decode(rel: &str, mut bytes: Vec<u8>) -> (Option<SourceFile>, Option<Diag
 pub fn toml_nesting(text: &str, limit: usize) -> (usize, usize) {
     let b = text.as_bytes();
     let (mut depth, mut max, mut i, mut at) = (0usize, 0usize, 0usize, 0usize);
+    // Dotted keys (`a.b.c = 1`, `[a.b.c]`) nest one table per dot: count the dots of
+    // the key part of each line (before its `=`), linearly.
+    let (mut line_start, mut in_value, mut dots) = (0usize, false, 0usize);
     while i < b.len() {
         match b[i] {
+            b'\n' => {
+                line_start = i + 1;
+                in_value = false;
+                dots = 0;
+            }
+            b'=' => in_value = true,
             b'#' => {
                 while i < b.len() && b[i] != b'\n' {
                     i += 1;
                 }
+                line_start = i + 1;
+                in_value = false;
+                dots = 0;
             }
             q @ (b'"' | b'\'') => {
                 let triple = b.len() >= i + 3 && b[i + 1] == q && b[i + 2] == q;
@@ -153,6 +174,16 @@ pub fn toml_nesting(text: &str, limit: usize) -> (usize, usize) {
                         break;
                     }
                     i += 1;
+                }
+            }
+            // keys only: not values, not items of a multi-line array
+            b'.' if !in_value && (depth == 0 || b.get(line_start) == Some(&b'[')) => {
+                dots += 1;
+                if depth + dots + 1 > max {
+                    max = depth + dots + 1;
+                    if max > limit && at == 0 {
+                        at = line_start;
+                    }
                 }
             }
             b'[' | b'{' => {
@@ -175,6 +206,20 @@ pub fn toml_nesting(text: &str, limit: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dotted_keys_count_as_nesting() {
+        let text = format!("x = 1\n{} = 1\n", vec!["a"; 40].join("."));
+        let (depth, at) = toml_nesting(&text, 16);
+        assert!(depth > 16);
+        assert_eq!(at, 6, "reported at the start of the key's line");
+        assert_eq!(toml_nesting("a.b = \"x.y.z\"\n", 16).0, 2);
+        let floats = format!("w = [\n{}\n]\n", vec!["1.5"; 40].join(", "));
+        assert!(
+            toml_nesting(&floats, 16).0 <= 2,
+            "numbers in a multi-line array are not keys"
+        );
+    }
 
     #[test]
     fn nesting_ignores_strings_and_comments() {

@@ -75,7 +75,14 @@ fn list_dir(
                     Ok(ft) if ft.is_symlink() => {
                         diags.push(files::symlink(&format!("{rel}/{name}")))
                     }
-                    Ok(ft) => out.push((name, ft)),
+                    Ok(ft) if ft.is_file() || ft.is_dir() => out.push((name, ft)),
+                    // pipes, sockets and devices: opening one could block forever
+                    Ok(_) => diags.push(Diagnostic::new(
+                        &rules::UNREADABLE,
+                        format!("{rel}/{name}"),
+                        None,
+                        format!("`{rel}/{name}` is not a regular file or folder and is skipped"),
+                    )),
                     Err(err) => diags.push(Diagnostic::new(
                         &rules::UNREADABLE,
                         format!("{rel}/{name}"),
@@ -128,6 +135,12 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
             diags.extend(d);
             sources.insert(src);
         }
+    }
+    if std::fs::symlink_metadata(root.join("content")).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(FatalError(format!(
+            "`{}/content` is a symbolic link; dossier never follows links out of the site root (replace it with a folder)",
+            root.display()
+        )));
     }
     if !root.join("content").is_dir() {
         return Err(FatalError(format!(
@@ -359,14 +372,22 @@ fn collect_assets(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (name, ft) in list_dir(root, rel, diags) {
-        if ft.is_dir() {
-            collect_assets(
-                root,
-                &format!("{rel}/{name}"),
-                &format!("{prefix}/{name}"),
-                out,
-                diags,
+        let path = format!("{rel}/{name}");
+        // a name that cannot be one URL path segment cannot be published
+        if name.contains('\\') || name.chars().any(char::is_control) {
+            diags.push(
+                Diagnostic::new(&rules::STRAY_FILE, path.clone(), None, format!("`{}` has a backslash or a control character in its name and is not published", path.escape_debug()))
+                    .help("rename the file with letters, digits, dashes and dots"),
             );
+        } else if ft.is_dir() {
+            collect_assets(root, &path, &format!("{prefix}/{name}"), out, diags);
+        } else if let Some(why) = active_content(&root.join(&path)) {
+            diags.push(Diagnostic::new(
+                &rules::ACTIVE_ASSET,
+                path.clone(),
+                None,
+                format!("`{path}` {why}; it is not published"),
+            ));
         } else {
             out.push(format!("{prefix}/{name}"));
         }
@@ -418,4 +439,44 @@ impl Loaded {
             }
         }
     }
+}
+
+/// Assets are served from the site's own origin: anything a browser would run there is
+/// refused (HTML, scripts, and SVG/XML carrying script, event handlers or embeds).
+fn active_content(path: &Path) -> Option<&'static str> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" | "xhtml" | "shtml" | "js" | "mjs" => {
+            return Some("is a web page or script")
+        }
+        "svg" | "svgz" | "xml" | "xsl" | "xslt" => {}
+        _ => return None,
+    }
+    let text = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&text).to_ascii_lowercase();
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let active = [
+        "<script",
+        "javascript:",
+        "<foreignobject",
+        "<iframe",
+        "<embed",
+        "<object",
+        "<!entity",
+        "xlink:href=\"data:",
+        "href=\"data:",
+    ]
+    .iter()
+    .any(|p| compact.contains(p));
+    let handler = text
+        .split(|c: char| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+        .any(|w| {
+            w.starts_with("on")
+                && w.find('=')
+                    .is_some_and(|i| i > 2 && w[2..i].chars().all(|c| c.is_ascii_alphabetic()))
+        });
+    (active || handler).then_some("contains script, event handlers or embedded documents")
 }

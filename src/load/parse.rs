@@ -25,7 +25,66 @@ fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<toml::de::
         );
         return None;
     }
-    reader::parse(sink, text)
+    let doc = reader::parse(sink, text)?;
+    if let Some((span, msg)) = shape_problem(&doc, cfg, 1) {
+        sink.report(&rules::TOO_DEEP, Some(sink.span(span)), msg, None);
+        return None;
+    }
+    Some(doc)
+}
+
+/// Arrays longer than `max_array_len`, or tables nested deeper than `max_nesting`
+/// (dotted keys nest without brackets), are refused before any rule walks them.
+fn shape_problem(
+    t: &toml::de::DeTable,
+    cfg: &Config,
+    depth: usize,
+) -> Option<(crate::source::Span, String)> {
+    use toml::de::DeValue;
+    fn value(
+        v: &toml::Spanned<DeValue>,
+        cfg: &Config,
+        depth: usize,
+    ) -> Option<(crate::source::Span, String)> {
+        if depth > cfg.limits.max_nesting {
+            return Some((
+                v.span(),
+                format!(
+                    "nesting depth exceeds the limit of {}",
+                    cfg.limits.max_nesting
+                ),
+            ));
+        }
+        match v.get_ref() {
+            DeValue::Array(a) => {
+                if a.len() > cfg.limits.max_array_len {
+                    return Some((
+                        v.span().start..v.span().start + 1,
+                        format!(
+                            "an array of {} items exceeds the limit of {}",
+                            a.len(),
+                            cfg.limits.max_array_len
+                        ),
+                    ));
+                }
+                a.iter().find_map(|x| value(x, cfg, depth + 1))
+            }
+            DeValue::Table(t) => shape_problem(t, cfg, depth + 1),
+            _ => None,
+        }
+    }
+    t.iter().find_map(|(k, v)| {
+        if depth > cfg.limits.max_nesting {
+            return Some((
+                k.span(),
+                format!(
+                    "nesting depth exceeds the limit of {}",
+                    cfg.limits.max_nesting
+                ),
+            ));
+        }
+        value(v, cfg, depth)
+    })
 }
 
 fn opt_string(t: &Table, key: &str) -> String {

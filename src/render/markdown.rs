@@ -224,6 +224,9 @@ impl Markdown {
             .strip_comments(true)
             .id_prefix(None)
             .attribute_filter(|_element, attribute, value| {
+                if matches!(attribute, "href" | "src") && leaves_site(value) {
+                    return None;
+                }
                 if attribute != "class" {
                     return Some(value.into());
                 }
@@ -240,6 +243,7 @@ impl Markdown {
     }
 
     /// Renders one page body. Never panics; time and memory are linear in `src.len()`.
+    /// Run inside [`with_link_depth`] to drop raw-HTML links that climb out of the site.
     pub fn render(&self, src: &str, opts: &RenderOptions<'_>) -> Rendered {
         let options = Options::ENABLE_TABLES
             | Options::ENABLE_FOOTNOTES
@@ -2035,4 +2039,48 @@ mod tests {
             }
         }
     }
+}
+
+thread_local! {
+    /// How many `..` a relative URL on the page being rendered may climb before it
+    /// leaves the site root (None: not known, not checked).
+    static LINK_DEPTH: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Render with the page's depth below the site root known, so that links in raw HTML
+/// (which the Markdown link resolver never sees) cannot point outside the site.
+pub fn with_link_depth<R>(depth: usize, f: impl FnOnce() -> R) -> R {
+    let prev = LINK_DEPTH.with(|d| d.replace(Some(depth)));
+    let r = f();
+    LINK_DEPTH.with(|d| d.set(prev));
+    r
+}
+
+/// An absolute path, or a relative path climbing above the site root.
+fn leaves_site(url: &str) -> bool {
+    let u = url.trim();
+    if u.starts_with('/') || u.starts_with('\\') {
+        return true;
+    }
+    let Some(max_up) = LINK_DEPTH.with(|d| d.get()) else {
+        return false;
+    };
+    if u.contains(':') && !u.starts_with('.') {
+        return false; // a scheme: ammonia's scheme allow-list decides
+    }
+    let path = u.split(['#', '?']).next().unwrap_or("");
+    let mut level: isize = 0;
+    for seg in path.split(['/', '\\']) {
+        match seg {
+            ".." => {
+                level -= 1;
+                if -level > max_up as isize {
+                    return true;
+                }
+            }
+            "" | "." => {}
+            _ => level += 1,
+        }
+    }
+    false
 }

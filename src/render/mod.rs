@@ -191,14 +191,17 @@ impl Ctx<'_> {
                 .ok()
                 .map(|u| format!("{root}{u}"))
         };
-        self.engine.md.render(
-            &body.text,
-            &RenderOptions {
-                base_offset: body.offset,
-                resolve: &resolve,
-                toc_min_headings: 4,
-            },
-        )
+        let depth = page_url.matches('/').count();
+        markdown::with_link_depth(depth, || {
+            self.engine.md.render(
+                &body.text,
+                &RenderOptions {
+                    base_offset: body.offset,
+                    resolve: &resolve,
+                    toc_min_headings: 4,
+                },
+            )
+        })
     }
 }
 

@@ -64,6 +64,19 @@ impl Theme {
                 ));
             }
             let dir = root.join("themes").join(name);
+            for p in [
+                root.join("themes"),
+                dir.clone(),
+                dir.join("templates"),
+                dir.join("static"),
+            ] {
+                if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(format!(
+                        "`{}` is a symbolic link; themes are read only from inside the site root",
+                        p.display()
+                    ));
+                }
+            }
             if !dir.is_dir() {
                 return Err(format!(
                     "theme `{name}` not found: expected the folder themes/{name}/"
