@@ -332,7 +332,7 @@
     async function docs(nums, stats) {
       const m = await manifest(stats);
       const ids = [...new Set(nums.map((n) => Math.floor(n / m.doc_chunk)))];
-      const chunks = await fetchAll(ids.map((i) => 'search/d/' + nth(m.doc_files, i) + '.json'), stats);
+      const chunks = await fetchAll(ids.map((i) => 'search/d/' + m.doc_files + '-' + i + '.json'), stats);
       const byId = new Map(ids.map((id, i) => [id, chunks[i]]));
       return nums.map((n) => decodeChunk(m, byId.get(Math.floor(n / m.doc_chunk)))[n % m.doc_chunk]);
     }
