@@ -133,7 +133,45 @@ struct Ctx<'a> {
     bytes: AtomicUsize,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        engine: &'a Engine,
+        checked: &'a Checked,
+        opts: &'a BuildOptions,
+        out: &'a dyn Output,
+    ) -> Ctx<'a> {
+        let site = &checked.site;
+        let cfg = &site.config;
+        Ctx {
+            checked,
+            engine,
+            links: LinkIndex::new(site),
+            site: SiteInfo {
+                title: cfg.title.clone(),
+                base_url: opts
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| cfg.base_url.clone()),
+                today: site.today,
+                language: cfg.language.clone(),
+                redacted: opts.redact_credit,
+                guides: site
+                    .guides
+                    .iter()
+                    .map(|g| NavLink {
+                        title: g.title.clone(),
+                        url: format!("guides/{}/", g.stem),
+                    })
+                    .collect(),
+            },
+            out,
+            opts,
+            pages: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+
     fn labels(&self, lang: &str) -> &BTreeMap<&'static str, &'static str> {
         if lang == "zh" {
             &self.engine.labels_zh
@@ -255,40 +293,45 @@ pub fn render_deferred(
     out: &dyn Output,
     cache: &AccountCache,
 ) -> Result<(), String> {
-    let site = &checked.site;
-    let cfg = &site.config;
-    let ctx = Ctx {
-        checked,
-        engine,
-        links: LinkIndex::new(site),
-        site: SiteInfo {
-            title: cfg.title.clone(),
-            base_url: opts
-                .base_url
-                .clone()
-                .unwrap_or_else(|| cfg.base_url.clone()),
-            today: site.today,
-            language: cfg.language.clone(),
-            redacted: opts.redact_credit,
-            guides: Vec::new(),
-        },
-        out,
-        opts,
-        pages: AtomicUsize::new(0),
-        files: AtomicUsize::new(0),
-        bytes: AtomicUsize::new(0),
-    };
+    let ctx = Ctx::new(engine, checked, opts, out);
+    let findings = placed_findings(checked);
+    let rows = account_rows(checked, opts, &findings);
+    let mut reviews: Vec<ReviewSummary> = Vec::new();
+    let mut docs: Vec<search::SearchDoc> = Vec::new();
+    for a in &checked.site.accounts {
+        if let Some((r, d)) = cache.get(&a.slug) {
+            reviews.extend(r.iter().cloned());
+            docs.extend(d.iter().cloned());
+        }
+    }
+    reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
+    search_and_exports(&ctx, &rows, &reviews, &docs)
+}
+
+/// Findings per account, placed (file:line:col) once.
+fn placed_findings(checked: &Checked) -> HashMap<&str, Vec<Placed>> {
     let mut findings: HashMap<&str, Vec<Placed>> = HashMap::new();
     for d in &checked.diagnostics {
         if let Some(slug) = d.account() {
             findings
                 .entry(slug)
                 .or_default()
-                .push(place(d, &site.sources));
+                .push(place(d, &checked.site.sources));
         }
     }
+    findings
+}
+
+/// One summary row per account: what every portfolio page and export is built from.
+fn account_rows(
+    checked: &Checked,
+    opts: &BuildOptions,
+    findings: &HashMap<&str, Vec<Placed>>,
+) -> Vec<AccountRow> {
+    let cfg = &checked.site.config;
     let empty = Vec::new();
-    let rows: Vec<AccountRow> = site
+    checked
+        .site
         .accounts
         .par_iter()
         .zip(&checked.signals)
@@ -302,17 +345,7 @@ pub fn render_deferred(
                 opts.redact_credit,
             )
         })
-        .collect();
-    let mut reviews: Vec<ReviewSummary> = Vec::new();
-    let mut docs: Vec<search::SearchDoc> = Vec::new();
-    for a in &site.accounts {
-        if let Some((r, d)) = cache.get(&a.slug) {
-            reviews.extend(r.iter().cloned());
-            docs.extend(d.iter().cloned());
-        }
-    }
-    reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
-    search_and_exports(&ctx, &rows, &reviews, &docs)
+        .collect()
 }
 
 /// CPU time summed over threads per part of rendering, for `DOSSIER_TIMINGS`.
@@ -378,62 +411,11 @@ pub fn render_with(
     let site = &checked.site;
     let cfg = &site.config;
     let theme = &engine.theme;
-    let ctx = Ctx {
-        checked,
-        engine,
-        links: LinkIndex::new(site),
-        site: SiteInfo {
-            title: cfg.title.clone(),
-            base_url: opts
-                .base_url
-                .clone()
-                .unwrap_or_else(|| cfg.base_url.clone()),
-            today: site.today,
-            language: cfg.language.clone(),
-            redacted: opts.redact_credit,
-            guides: site
-                .guides
-                .iter()
-                .map(|g| NavLink {
-                    title: g.title.clone(),
-                    url: format!("guides/{}/", g.stem),
-                })
-                .collect(),
-        },
-        out,
-        opts,
-        pages: AtomicUsize::new(0),
-        files: AtomicUsize::new(0),
-        bytes: AtomicUsize::new(0),
-    };
+    let ctx = Ctx::new(engine, checked, opts, out);
     let lang = cfg.language.as_str();
-
-    // Findings per account, placed (file:line:col) once.
-    let mut findings: HashMap<&str, Vec<Placed>> = HashMap::new();
-    for d in &checked.diagnostics {
-        if let Some(slug) = d.account() {
-            findings
-                .entry(slug)
-                .or_default()
-                .push(place(d, &site.sources));
-        }
-    }
+    let findings = placed_findings(checked);
     let empty = Vec::new();
-    let rows: Vec<AccountRow> = site
-        .accounts
-        .par_iter()
-        .zip(&checked.signals)
-        .map(|(a, s)| {
-            view::row(
-                a,
-                s,
-                cfg,
-                lang,
-                findings.get(a.slug.as_str()).unwrap_or(&empty),
-                opts.redact_credit,
-            )
-        })
-        .collect();
+    let rows = account_rows(checked, opts, &findings);
 
     // Account pages and review pages, in parallel; each returns its review summaries
     // and search documents.
