@@ -86,6 +86,9 @@ pub fn root_of(url: &str) -> String {
 /// renderer (syntax sets), the labels. `serve` keeps one and re-renders with it.
 pub struct Engine {
     theme: theme::Theme,
+    /// The label maps as template values, built once.
+    t_en: tera::Value,
+    t_zh: tera::Value,
     /// Facts from one `git log` pass (empty outside a repository).
     history: crate::git::History,
     tera: tera::Tera,
@@ -103,13 +106,17 @@ impl Engine {
                 "warning: this is a shallow git clone: change history is truncated (in CI, fetch the full history: `fetch-depth: 0` on GitHub Actions, `GIT_DEPTH: 0` on GitLab)"
             );
         }
+        let labels_en = i18n::labels("en");
+        let labels_zh = i18n::labels("zh");
         Ok(Engine {
+            t_en: tera::Value::from_serializable(&labels_en),
+            t_zh: tera::Value::from_serializable(&labels_zh),
             history,
             tera: theme.tera()?,
             theme,
             md: Markdown::new(),
-            labels_en: i18n::labels("en"),
-            labels_zh: i18n::labels("zh"),
+            labels_en,
+            labels_zh,
         })
     }
 }
@@ -126,6 +133,8 @@ struct Ctx<'a> {
     engine: &'a Engine,
     links: LinkIndex,
     site: SiteInfo,
+    /// `site` as a template value, converted once.
+    site_value: tera::Value,
     out: &'a dyn Output,
     opts: &'a BuildOptions,
     pages: AtomicUsize,
@@ -142,28 +151,30 @@ impl<'a> Ctx<'a> {
     ) -> Ctx<'a> {
         let site = &checked.site;
         let cfg = &site.config;
+        let info = SiteInfo {
+            title: cfg.title.clone(),
+            base_url: opts
+                .base_url
+                .clone()
+                .unwrap_or_else(|| cfg.base_url.clone()),
+            today: site.today,
+            language: cfg.language.clone(),
+            redacted: opts.redact_credit,
+            guides: site
+                .guides
+                .iter()
+                .map(|g| NavLink {
+                    title: g.title.clone(),
+                    url: format!("guides/{}/", g.stem),
+                })
+                .collect(),
+        };
         Ctx {
             checked,
             engine,
             links: LinkIndex::new(site),
-            site: SiteInfo {
-                title: cfg.title.clone(),
-                base_url: opts
-                    .base_url
-                    .clone()
-                    .unwrap_or_else(|| cfg.base_url.clone()),
-                today: site.today,
-                language: cfg.language.clone(),
-                redacted: opts.redact_credit,
-                guides: site
-                    .guides
-                    .iter()
-                    .map(|g| NavLink {
-                        title: g.title.clone(),
-                        url: format!("guides/{}/", g.stem),
-                    })
-                    .collect(),
-            },
+            site_value: tera::Value::from_serializable(&info),
+            site: info,
             out,
             opts,
             pages: AtomicUsize::new(0),
@@ -196,16 +207,22 @@ impl<'a> Ctx<'a> {
         lang: &str,
         data: &T,
     ) -> Result<(), String> {
-        let common = Common {
-            root: root_of(url),
-            lang,
-            t: self.labels(lang),
-            site: &self.site,
-            page_url: url,
-        };
-        let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
-        ctx.extend(tera::Context::from_serialize(&common).map_err(|e| e.to_string())?);
         let _t = Spent::new(&SPENT_TEMPLATES);
+        let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
+        // Labels and site info are converted once and shared (tera maps are Arc'd):
+        // serialising them into each of 40,000 pages was a large part of render time.
+        ctx.insert("root", &root_of(url));
+        ctx.insert("lang", lang);
+        ctx.insert("page_url", url);
+        ctx.insert_value(
+            "t",
+            if lang == "zh" {
+                self.engine.t_zh.clone()
+            } else {
+                self.engine.t_en.clone()
+            },
+        );
+        ctx.insert_value("site", self.site_value.clone());
         let html = self
             .engine
             .tera
