@@ -17,6 +17,7 @@ pub mod date;
 pub mod decimal;
 pub mod derive;
 pub mod diag;
+pub mod escape;
 pub mod git;
 pub mod links;
 pub mod load;

@@ -177,22 +177,7 @@ fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn xml(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&apos;"),
-            // characters XML 1.0 cannot carry
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => o.push('\u{FFFD}'),
-            c => o.push(c),
-        }
-    }
-    o
-}
+use crate::escape::xml;
 
 /// JUnit XML: one test case per account (and one for site-wide files); errors are
 /// failures, warnings are listed in `<system-out>`.

@@ -212,25 +212,9 @@ fn norm(s: &str) -> String {
     s.trim().to_lowercase().replace(['-', ' '], "_")
 }
 
-fn xml_bad(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-}
-
 /// Escape for both text and attribute values; drops chars XML cannot carry at all.
 fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if xml_bad(c) => {}
-            c => o.push(c),
-        }
-    }
-    o
+    crate::escape::xml(s)
 }
 
 /// One display line: whitespace/control runs collapse to one space (a newline in a
@@ -243,7 +227,7 @@ fn clean(s: &str) -> String {
         if matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
             continue;
         }
-        if c.is_whitespace() || c.is_control() || xml_bad(c) {
+        if c.is_whitespace() || c.is_control() || crate::escape::xml_invalid(c) {
             space = !out.is_empty();
         } else {
             if space {

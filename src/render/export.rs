@@ -110,12 +110,7 @@ pub fn csv_cell(s: &str) -> String {
     }
 }
 
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::escape::xml;
 
 fn absolute(base: &str, url: &str) -> String {
     format!("{}/{}", base.trim_end_matches('/'), url)
