@@ -26,16 +26,18 @@ pub fn read_text(
             )),
         ),
         Ok(_) => read_listed(root, rel, limits),
-        Err(e) => (
-            None,
-            Some(Diagnostic::new(
-                &rules::UNREADABLE,
-                rel,
-                None,
-                format!("cannot read `{rel}`: {e}"),
-            )),
-        ),
+        Err(e) => (None, Some(unreadable(rel, &e))),
     }
+}
+
+/// The finding for a file the operating system would not let us read.
+fn unreadable(rel: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        &rules::UNREADABLE,
+        rel,
+        None,
+        format!("cannot read `{rel}`: {e}"),
+    )
 }
 
 /// Read a file the directory listing already showed is not a symlink: one open, one
@@ -46,17 +48,7 @@ pub fn read_listed(
     limits: &Limits,
 ) -> (Option<SourceFile>, Option<Diagnostic>) {
     use std::io::Read;
-    let unreadable = |e: std::io::Error| {
-        (
-            None,
-            Some(Diagnostic::new(
-                &rules::UNREADABLE,
-                rel,
-                None,
-                format!("cannot read `{rel}`: {e}"),
-            )),
-        )
-    };
+    let unreadable = |e: std::io::Error| (None, Some(unreadable(rel, &e)));
     let mut file = match std::fs::File::open(root.join(rel)) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
