@@ -95,6 +95,9 @@ pub struct Engine {
     md: Markdown,
     labels_en: BTreeMap<&'static str, &'static str>,
     labels_zh: BTreeMap<&'static str, &'static str>,
+    /// The search dictionary: documents are tokenized as their pages render and keep
+    /// term ids; `serve` keeps it (and the documents) between renders.
+    terms: search::Terms,
 }
 
 impl Engine {
@@ -117,6 +120,7 @@ impl Engine {
             md: Markdown::new(),
             labels_en,
             labels_zh,
+            terms: search::Terms::default(),
         })
     }
 }
@@ -126,7 +130,7 @@ impl Engine {
 pub type AccountCache = HashMap<String, AccountOutput>;
 
 /// What rendering one account yields for the portfolio: review summaries, search docs.
-pub type AccountOutput = (Vec<ReviewSummary>, Vec<search::SearchDoc>);
+pub type AccountOutput = (Vec<ReviewSummary>, Vec<search::IndexedDoc>);
 
 struct Ctx<'a> {
     checked: &'a Checked,
@@ -283,14 +287,13 @@ fn search_and_exports(
     ctx: &Ctx,
     rows: &[AccountRow],
     reviews: &[ReviewSummary],
-    docs: &[search::SearchDoc],
+    docs: &[&search::IndexedDoc],
 ) -> Result<(), String> {
     let t = std::time::Instant::now();
-    let (index_files, _) = search::build_index(docs);
+    search::write_index(docs, &ctx.engine.terms, &|path, bytes| {
+        ctx.emit(path, bytes)
+    })?;
     crate::timing("search", t);
-    for f in &index_files {
-        ctx.emit(&f.path, &f.bytes)?;
-    }
     let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
     let export_ctx = export::ExportCtx {
         checked: ctx.checked,
@@ -314,11 +317,11 @@ pub fn render_deferred(
     let findings = placed_findings(checked);
     let rows = account_rows(checked, opts, &findings);
     let mut reviews: Vec<ReviewSummary> = Vec::new();
-    let mut docs: Vec<search::SearchDoc> = Vec::new();
+    let mut docs: Vec<&search::IndexedDoc> = Vec::new();
     for a in &checked.site.accounts {
         if let Some((r, d)) = cache.get(&a.slug) {
             reviews.extend(r.iter().cloned());
-            docs.extend(d.iter().cloned());
+            docs.extend(d);
         }
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
@@ -459,20 +462,25 @@ pub fn render_with(
         })
         .collect::<Result<_, String>>()?;
     let mut reviews: Vec<ReviewSummary> = Vec::new();
-    let mut docs: Vec<search::SearchDoc> = Vec::new();
+    let mut own_docs: Vec<search::IndexedDoc> = Vec::new();
     if let Some(cache) = cache.as_mut() {
         cache.extend(fresh);
-        cache.retain(|slug, _| site.accounts.iter().any(|a| &a.slug == slug));
-        for a in &site.accounts {
-            if let Some((r, d)) = cache.get(&a.slug) {
-                reviews.extend(r.iter().cloned());
-                docs.extend(d.iter().cloned());
-            }
-        }
+        let live: std::collections::HashSet<&str> =
+            site.accounts.iter().map(|a| a.slug.as_str()).collect();
+        cache.retain(|slug, _| live.contains(slug.as_str()));
     } else {
         for (_, (r, d)) in fresh {
             reviews.extend(r);
-            docs.extend(d);
+            own_docs.extend(d);
+        }
+    }
+    let mut docs: Vec<&search::IndexedDoc> = own_docs.iter().collect();
+    if let Some(cache) = cache.as_deref() {
+        for a in &site.accounts {
+            if let Some((r, d)) = cache.get(&a.slug) {
+                reviews.extend(r.iter().cloned());
+                docs.extend(d);
+            }
         }
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
@@ -702,6 +710,11 @@ fn account_pages(
         });
         ctx.page("review.html", &rurl, lang, &data)?;
     }
+    let terms = &ctx.engine.terms;
+    let docs = docs
+        .into_iter()
+        .map(|d| search::IndexedDoc::new(d, terms))
+        .collect();
     Ok((summaries, docs))
 }
 

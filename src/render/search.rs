@@ -104,6 +104,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use unicode_normalization::UnicodeNormalization;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize)]
@@ -266,72 +267,86 @@ pub fn is_cjk(c: char) -> bool {
         && c.is_alphanumeric()
 }
 
-enum Piece {
-    Word(String),
-    Cjk(Vec<char>),
+enum Piece<'a> {
+    Word(&'a str),
+    Cjk(&'a str),
 }
 
-/// Steps 1–4: split normalised text into words and CJK runs.
-fn pieces(text: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut word_chars = 0;
-    let mut run: Vec<char> = Vec::new();
-    for c in normalize(text).chars() {
+/// Steps 2–3: split normalised text into words (cut to [`MAX_WORD_CHARS`]) and CJK
+/// runs, borrowing from it.
+fn each_piece<'a>(norm: &'a str, mut f: impl FnMut(Piece<'a>)) {
+    // (start, end of the kept part, chars seen) of the open word; start of the open run
+    let mut word: Option<(usize, usize, usize)> = None;
+    let mut run: Option<usize> = None;
+    for (i, c) in norm.char_indices() {
         let cjk = is_cjk(c);
         let word_char = !cjk && c.is_alphanumeric();
-        if !word_char && word_chars > 0 {
-            out.push(Piece::Word(std::mem::take(&mut word)));
-            word_chars = 0;
+        if !word_char {
+            if let Some((s, e, _)) = word.take() {
+                f(Piece::Word(&norm[s..e]));
+            }
         }
-        if !cjk && !run.is_empty() {
-            out.push(Piece::Cjk(std::mem::take(&mut run)));
+        if !cjk {
+            if let Some(s) = run.take() {
+                f(Piece::Cjk(&norm[s..i]));
+            }
         }
         if cjk {
-            run.push(c);
+            run.get_or_insert(i);
         } else if word_char {
-            if word_chars < MAX_WORD_CHARS {
-                word.push(c);
+            let end = i + c.len_utf8();
+            match &mut word {
+                None => word = Some((i, end, 1)),
+                Some((_, e, n)) => {
+                    if *n < MAX_WORD_CHARS {
+                        *e = end;
+                    }
+                    *n += 1;
+                }
             }
-            word_chars += 1;
         }
     }
-    if word_chars > 0 {
-        out.push(Piece::Word(word));
+    if let Some((s, e, _)) = word {
+        f(Piece::Word(&norm[s..e]));
     }
-    if !run.is_empty() {
-        out.push(Piece::Cjk(run));
+    if let Some(s) = run {
+        f(Piece::Cjk(&norm[s..]));
     }
-    out
+}
+
+/// The tokenizer (module docs give the rules) as a visitor: `f(term, position)` for
+/// every token, terms borrowed from the normalised text (no allocation per token:
+/// this runs over every word of the site).
+pub fn each_token(text: &str, mut f: impl FnMut(&str, u32)) {
+    let norm = normalize(text);
+    let mut pos = 0u32;
+    each_piece(&norm, |piece| match piece {
+        Piece::Word(w) => {
+            f(w, pos);
+            pos += 1;
+        }
+        Piece::Cjk(run) => {
+            let mut chars = run.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                f(&run[i..i + c.len_utf8()], pos);
+                if let Some(&(j, next)) = chars.peek() {
+                    f(&run[i..j + next.len_utf8()], pos);
+                }
+                pos += 1;
+            }
+        }
+    });
 }
 
 /// The tokenizer (module docs give the rules).
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
-    let mut pos = 0u32;
-    for piece in pieces(text) {
-        match piece {
-            Piece::Word(term) => {
-                out.push(Token { term, pos });
-                pos += 1;
-            }
-            Piece::Cjk(run) => {
-                for (i, c) in run.iter().enumerate() {
-                    out.push(Token {
-                        term: c.to_string(),
-                        pos,
-                    });
-                    if let Some(next) = run.get(i + 1) {
-                        out.push(Token {
-                            term: format!("{c}{next}"),
-                            pos,
-                        });
-                    }
-                    pos += 1;
-                }
-            }
-        }
-    }
+    each_token(text, |term, pos| {
+        out.push(Token {
+            term: term.to_string(),
+            pos,
+        })
+    });
     out
 }
 
@@ -343,29 +358,31 @@ pub fn query_terms(q: &str) -> Vec<QueryTerm> {
             out.push(QueryTerm { text, prefix, alt });
         }
     };
-    for piece in pieces(q) {
-        match piece {
-            Piece::Word(w) => {
-                let chars = w.chars().count();
-                let alt = match () {
-                    _ if chars >= 5 && w.ends_with("ies") => {
-                        Some(format!("{}y", &w[..w.len() - 3]))
-                    }
-                    _ if chars >= 4 && w.ends_with('s') && !w.ends_with("ss") => {
-                        Some(w[..w.len() - 1].to_string())
-                    }
-                    _ => None,
-                };
-                push(w, chars >= PREFIX_MIN, alt);
-            }
-            Piece::Cjk(run) if run.len() == 1 => push(run[0].to_string(), false, None),
-            Piece::Cjk(run) => {
-                for pair in run.windows(2) {
-                    push(pair.iter().collect(), false, None);
+    let norm = normalize(q);
+    each_piece(&norm, |piece| match piece {
+        Piece::Word(w) => {
+            let chars = w.chars().count();
+            let alt = match () {
+                _ if chars >= 5 && w.ends_with("ies") => Some(format!("{}y", &w[..w.len() - 3])),
+                _ if chars >= 4 && w.ends_with('s') && !w.ends_with("ss") => {
+                    Some(w[..w.len() - 1].to_string())
                 }
+                _ => None,
+            };
+            push(w.to_string(), chars >= PREFIX_MIN, alt);
+        }
+        Piece::Cjk(run) => {
+            let chars: Vec<(usize, char)> = run.char_indices().collect();
+            if chars.len() == 1 {
+                push(run.to_string(), false, None);
+            }
+            for pair in chars.windows(2) {
+                let (i, _) = pair[0];
+                let (j, c) = pair[1];
+                push(run[i..j + c.len_utf8()].to_string(), false, None);
             }
         }
-    }
+    });
     out
 }
 
@@ -416,8 +433,8 @@ struct Posting {
     title: bool,
 }
 
-fn encode_postings(ps: &[Posting]) -> String {
-    let mut out = String::with_capacity(ps.len() * 4);
+fn encode_postings<'a>(ps: impl IntoIterator<Item = &'a Posting>) -> String {
+    let mut out = String::new();
     let mut prev = 0;
     for p in ps {
         put_varint(&mut out, (((p.doc - prev) as u64) << 1) | p.title as u64);
@@ -558,7 +575,7 @@ struct FacetList {
     values: Vec<(String, usize, String)>,
 }
 
-fn facet_of<'a>(d: &'a SearchDoc, facet: &str) -> &'a str {
+fn facet_of<'a>(d: &'a IndexedDoc, facet: &str) -> &'a str {
     match facet {
         "type" => d.kind.as_str(),
         "tier" => &d.facets.tier,
@@ -568,154 +585,293 @@ fn facet_of<'a>(d: &'a SearchDoc, facet: &str) -> &'a str {
     }
 }
 
-/// Build the whole index. Pure: returns files, the caller writes them.
+const TERM_SHARDS: usize = 64;
+
+/// The term dictionary of one index, shared by the threads that tokenize documents
+/// (sharded locks: two threads rarely wait) and kept by `serve` between renders, so
+/// documents hold small term ids instead of their text. Ids are not stable between
+/// runs and never reach the output: the index is written in term order.
+pub struct Terms {
+    set: u64,
+    shards: Vec<std::sync::Mutex<TermShard>>,
+}
+
+#[derive(Default)]
+struct TermShard {
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Default for Terms {
+    fn default() -> Self {
+        static SETS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Terms {
+            set: SETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            shards: (0..TERM_SHARDS).map(|_| Default::default()).collect(),
+        }
+    }
+}
+
+impl Terms {
+    /// The id of `term`: shard number in the low 6 bits, number within the shard above.
+    fn id(&self, term: &str) -> u32 {
+        let shard = term.bytes().fold(0x811c_9dc5u32, |h, b| {
+            (h ^ b as u32).wrapping_mul(0x0100_0193)
+        }) as usize
+            % TERM_SHARDS;
+        let mut s = self.shards[shard].lock().expect("poisoned");
+        if let Some(&id) = s.ids.get(term) {
+            return id;
+        }
+        let id = ((s.names.len() as u32) << 6) | shard as u32;
+        s.ids.insert(term.into(), id);
+        s.names.push(term.into());
+        id
+    }
+}
+
+/// One document as the index needs it: metadata, excerpts and term counts. Built
+/// where the page is rendered (in parallel), so the full text is not kept.
+#[derive(Clone, Debug)]
+pub struct IndexedDoc {
+    kind: DocKind,
+    url: String,
+    title: String,
+    account: String,
+    facets: Facets,
+    /// Contact, heading and body excerpts shown in results.
+    excerpts: [String; 3],
+    /// (term id, count per field, in title)
+    terms: Vec<(u32, [u32; 4], bool)>,
+    /// Tokens per field.
+    lens: [u32; 4],
+    set: u64,
+}
+
+impl IndexedDoc {
+    /// Tokenize `d` (the title as [`Field::Name`], then its fields).
+    pub fn new(d: SearchDoc, terms: &Terms) -> IndexedDoc {
+        let mut tfs: HashMap<String, ([u32; 4], bool)> = HashMap::new();
+        let mut lens = [0u32; 4];
+        let title = std::iter::once((Field::Name, d.title.as_str(), true));
+        let rest = d
+            .fields
+            .iter()
+            .filter(|(f, t)| !(*f == Field::Name && t.trim() == d.title.trim()))
+            .map(|(f, t)| (*f, t.as_str(), false));
+        for (field, text, is_title) in title.chain(rest) {
+            let slot = field.slot();
+            each_token(text, |term, _| {
+                lens[slot] += 1;
+                if let Some(e) = tfs.get_mut(term) {
+                    e.0[slot] += 1;
+                    e.1 |= is_title;
+                    return;
+                }
+                let mut tf = [0; 4];
+                tf[slot] = 1;
+                tfs.insert(term.to_string(), (tf, is_title));
+            });
+        }
+        let ex = |f: Field, sep: &str, max: usize| {
+            excerpt(
+                d.fields.iter().filter(|x| x.0 == f).map(|x| x.1.as_str()),
+                sep,
+                max,
+            )
+        };
+        IndexedDoc {
+            excerpts: [
+                ex(Field::Contact, " · ", EXCERPT_BYTES[0]),
+                ex(Field::Heading, " · ", EXCERPT_BYTES[1]),
+                ex(Field::Body, " ", EXCERPT_BYTES[2]),
+            ],
+            kind: d.kind,
+            url: d.url,
+            title: d.title,
+            account: d.account,
+            facets: d.facets,
+            terms: tfs
+                .into_iter()
+                .map(|(term, (tf, t))| (terms.id(&term), tf, t))
+                .collect(),
+            lens,
+            set: terms.set,
+        }
+    }
+}
+
+/// Where index files go: `(path, bytes)`, called from several threads.
+pub type Emit<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync);
+
+/// Build the whole index from plain documents. Pure: returns files, manifest first.
 /// Deterministic (same docs, in any order → same bytes).
 pub fn build_index(docs: &[SearchDoc]) -> (Vec<IndexFile>, IndexStats) {
     build_with(docs, DEFAULT_PARAMS)
 }
 
 fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
+    let terms = Terms::default();
+    let docs: Vec<IndexedDoc> = docs
+        .par_iter()
+        .map(|d| IndexedDoc::new(d.clone(), &terms))
+        .collect();
+    let files = std::sync::Mutex::new(Vec::new());
+    let emit = |path: &str, bytes: &[u8]| {
+        files.lock().expect("poisoned").push(IndexFile {
+            path: path.to_string(),
+            bytes: bytes.to_vec(),
+        });
+        Ok(())
+    };
+    let refs: Vec<&IndexedDoc> = docs.iter().collect();
+    let stats = write_with(&refs, &terms, p, &emit).expect("memory sink cannot fail");
+    let mut files = files.into_inner().expect("poisoned");
+    files.sort_by(|a, b| {
+        (a.path != MANIFEST_PATH, &a.path).cmp(&(b.path != MANIFEST_PATH, &b.path))
+    });
+    (files, stats)
+}
+
+/// Write the index of `docs` (tokenized with `terms`) through `emit`.
+pub fn write_index(docs: &[&IndexedDoc], terms: &Terms, emit: Emit) -> Result<IndexStats, String> {
+    write_with(docs, terms, DEFAULT_PARAMS, emit)
+}
+
+fn write_with(
+    docs: &[&IndexedDoc],
+    terms: &Terms,
+    p: Params,
+    emit: Emit,
+) -> Result<IndexStats, String> {
+    if docs.iter().any(|d| d.set != terms.set) {
+        return Err("search: documents were tokenized with another dictionary".into());
+    }
+    let (files, bytes, shard_count) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let put = |dir: &str, data: &[u8]| -> Result<String, String> {
+        let h = hash16(data);
+        files.fetch_add(1, Relaxed);
+        bytes.fetch_add(data.len(), Relaxed);
+        if dir == "t" {
+            shard_count.fetch_add(1, Relaxed);
+        }
+        emit(&format!("search/{dir}/{h}.json"), data)?;
+        Ok(h)
+    };
+
     // Doc numbers follow url order: deterministic, and keeps an account's
     // pages in the same doc chunk.
-    let mut order: Vec<&SearchDoc> = docs.iter().collect();
-    order.sort_by(|a, b| {
+    let mut order: Vec<&IndexedDoc> = docs.to_vec();
+    order.par_sort_by(|a, b| {
         (&a.url, &a.title, a.kind, &a.account).cmp(&(&b.url, &b.title, b.kind, &b.account))
     });
     let n = order.len();
-
-    // Tokenize into per-doc (term id → tf per field, in title) and lengths.
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut terms: Vec<String> = Vec::new();
-    // Per doc: (term id, tf per field, in title) and token count per field.
-    type DocTerms = (Vec<(u32, [u32; 4], bool)>, [u32; 4]);
-    let mut per_doc: Vec<DocTerms> = Vec::with_capacity(n);
     let mut total_len = [0f64; 4];
-    // Tokenizing is the expensive part: do it per doc in parallel, then intern the
-    // terms in doc order (each doc's terms sorted, so term ids are deterministic).
-    type LocalTerms = (Vec<(String, [u32; 4], bool)>, [u32; 4]);
-    let local: Vec<LocalTerms> = order
-        .par_iter()
-        .map(|d| {
-            let mut tfs: HashMap<String, ([u32; 4], bool)> = HashMap::new();
-            let mut lens = [0u32; 4];
-            let title = std::iter::once((Field::Name, d.title.as_str(), true));
-            let rest = d
-                .fields
-                .iter()
-                .filter(|(f, t)| !(*f == Field::Name && t.trim() == d.title.trim()))
-                .map(|(f, t)| (*f, t.as_str(), false));
-            for (field, text, is_title) in title.chain(rest) {
-                for tok in tokenize(text) {
-                    let e = tfs.entry(tok.term).or_default();
-                    e.0[field.slot()] += 1;
-                    e.1 |= is_title;
-                    lens[field.slot()] += 1;
-                }
-            }
-            let mut list: Vec<(String, [u32; 4], bool)> =
-                tfs.into_iter().map(|(k, v)| (k, v.0, v.1)).collect();
-            list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            (list, lens)
-        })
-        .collect();
-    for (list, lens) in local {
-        let mut doc_terms = Vec::with_capacity(list.len());
-        for (term, tf, title) in list {
-            let id = match ids.get(&term) {
-                Some(&id) => id,
-                None => {
-                    let id = terms.len() as u32;
-                    ids.insert(term.clone(), id);
-                    terms.push(term);
-                    id
-                }
-            };
-            doc_terms.push((id, tf, title));
-        }
+    for d in &order {
         for f in Field::ALL {
-            total_len[f.slot()] += lens[f.slot()] as f64;
+            total_len[f.slot()] += d.lens[f.slot()] as f64;
         }
-        per_doc.push((doc_terms, lens));
     }
     let avg = total_len.map(|t| if n == 0 { 0.0 } else { t / n as f64 });
 
+    // The dictionary, densely numbered: shard s's terms start at offsets[s].
+    let shards: Vec<_> = terms
+        .shards
+        .iter()
+        .map(|s| s.lock().expect("poisoned"))
+        .collect();
+    let mut offsets = Vec::with_capacity(TERM_SHARDS);
+    let mut names: Vec<&str> = Vec::new();
+    for s in &shards {
+        offsets.push(names.len());
+        names.extend(s.names.iter().map(|b| &**b));
+    }
+    let dense = |id: u32| offsets[id as usize % TERM_SHARDS] + (id >> 6) as usize;
+
     // BM25F weights, quantized; docs are visited in order so lists are doc-sorted.
-    let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); terms.len()];
-    for (doc, (tfs, lens)) in per_doc.iter().enumerate() {
-        for &(id, tf, title) in tfs {
+    let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); names.len()];
+    for (doc, d) in order.iter().enumerate() {
+        for &(id, tf, title) in &d.terms {
             let tfn: f64 = Field::ALL
                 .iter()
                 .filter(|f| tf[f.slot()] > 0)
                 .map(|f| {
-                    let norm = 1.0 - B + B * lens[f.slot()] as f64 / avg[f.slot()];
+                    let norm = 1.0 - B + B * d.lens[f.slot()] as f64 / avg[f.slot()];
                     f.boost() * tf[f.slot()] as f64 / norm
                 })
                 .sum();
             let w = tfn * (K1 + 1.0) / (tfn + K1);
             let q = ((w * 1000.0).round() as u32).clamp(1, 4095);
-            postings[id as usize].push(Posting {
+            postings[dense(id)].push(Posting {
                 doc: doc as u32,
                 q,
                 title,
             });
         }
     }
-    drop(per_doc);
 
-    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut put = |dir: &str, bytes: Vec<u8>| -> String {
-        let h = hash16(&bytes);
-        files.insert(format!("search/{dir}/{h}.json"), bytes);
-        h
-    };
-
-    // Term shards: contiguous ranges of the sorted dictionary.
-    let mut sorted: Vec<u32> = (0..terms.len() as u32).collect();
-    sorted.sort_by(|a, b| terms[*a as usize].cmp(&terms[*b as usize]));
-    let (mut shard_keys, mut shards) = (Vec::new(), Vec::new());
-    let (mut cur, mut cur_bytes, mut prev_term): (Vec<String>, usize, &str) = (vec![], 0, "");
-    let flush = |cur: &mut Vec<String>, put: &mut dyn FnMut(&str, Vec<u8>) -> String| {
-        let json = format!("{{\"v\":1,\"terms\":[{}]}}", cur.join(","));
-        cur.clear();
-        put("t", json.into_bytes())
-    };
-    for &id in &sorted {
-        let term = terms[id as usize].as_str();
-        let mut ps = std::mem::take(&mut postings[id as usize]);
-        let df = ps.len();
-        let entry = if df > p.head {
-            // Head = the `head` best postings, tail = the rest; both doc-sorted.
-            ps.sort_by(|a, b| b.q.cmp(&a.q).then(a.doc.cmp(&b.doc)));
-            let mut tail = ps.split_off(p.head);
-            ps.sort_by_key(|p| p.doc);
-            tail.sort_by_key(|p| p.doc);
-            let tail_json = serde_json::to_vec(&(term, encode_postings(&tail))).unwrap();
-            let tail_hash = put("p", tail_json);
-            serde_json::to_string(&(term, df, encode_postings(&ps), tail_hash)).unwrap()
-        } else {
-            serde_json::to_string(&(term, df, encode_postings(&ps))).unwrap()
-        };
-        if !cur.is_empty() && cur_bytes + entry.len() > p.shard_bytes {
-            shards.push(flush(&mut cur, &mut put));
-            cur_bytes = 0;
-        }
-        if cur.is_empty() {
-            shard_keys.push(if shards.is_empty() {
-                String::new()
+    // Term entries in dictionary order (terms no document uses any more — `serve`
+    // keeps its dictionary between renders — are left out), long lists split into a
+    // head and a tail file.
+    let mut sorted: Vec<usize> = (0..names.len())
+        .filter(|&i| !postings[i].is_empty())
+        .collect();
+    sorted.par_sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
+    let entries: Vec<String> = sorted
+        .par_iter()
+        .map(|&id| {
+            let term = names[id];
+            let ps = &postings[id];
+            let df = ps.len();
+            Ok(if df > p.head {
+                // Head = the `head` best postings, tail = the rest; both doc-sorted.
+                let mut ps: Vec<&Posting> = ps.iter().collect();
+                ps.sort_by(|a, b| b.q.cmp(&a.q).then(a.doc.cmp(&b.doc)));
+                let mut tail = ps.split_off(p.head);
+                ps.sort_by_key(|p| p.doc);
+                tail.sort_by_key(|p| p.doc);
+                let tail_json =
+                    serde_json::to_vec(&(term, encode_postings(tail.iter().copied()))).unwrap();
+                let tail_hash = put("p", &tail_json)?;
+                serde_json::to_string(&(term, df, encode_postings(ps.iter().copied()), tail_hash))
+                    .unwrap()
             } else {
-                separator(prev_term, term)
-            });
+                serde_json::to_string(&(term, df, encode_postings(ps))).unwrap()
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    drop(postings);
+
+    // Term shards: contiguous ranges of the sorted dictionary, closed before they
+    // would exceed `shard_bytes`.
+    let mut shard_keys = vec![String::new()];
+    let mut ranges = Vec::new();
+    let (mut first, mut cur_bytes) = (0, 0);
+    for (i, e) in entries.iter().enumerate() {
+        if i > first && cur_bytes + e.len() > p.shard_bytes {
+            ranges.push(first..i);
+            shard_keys.push(separator(names[sorted[i - 1]], names[sorted[i]]));
+            (first, cur_bytes) = (i, 0);
         }
-        cur_bytes += entry.len() + 1;
-        cur.push(entry);
-        prev_term = term;
+        cur_bytes += e.len() + 1;
     }
-    if !cur.is_empty() || shards.is_empty() {
-        if shard_keys.is_empty() {
-            shard_keys.push(String::new());
-        }
-        shards.push(flush(&mut cur, &mut put));
-    }
+    ranges.push(first..entries.len());
+    let shard_names: Vec<String> = ranges
+        .into_par_iter()
+        .map(|r| {
+            put(
+                "t",
+                format!("{{\"v\":1,\"terms\":[{}]}}", entries[r].join(",")).as_bytes(),
+            )
+        })
+        .collect::<Result<_, String>>()?;
+    drop(entries);
+    let term_count = sorted.len();
+    drop(shards);
 
     // Facet value lists (sorted; "" = n/a is not a value) and their doc lists.
     let mut facet_lists = Vec::new();
@@ -737,10 +893,10 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
             .into_iter()
             .map(|(v, ds)| {
                 let json = serde_json::json!({"v": 1, "facet": facet, "value": v, "docs": encode_docs(&ds)});
-                let h = put("f", serde_json::to_vec(&json).unwrap());
-                (v.to_string(), ds.len(), h)
+                let h = put("f", &serde_json::to_vec(&json).unwrap())?;
+                Ok((v.to_string(), ds.len(), h))
             })
-            .collect();
+            .collect::<Result<_, String>>()?;
         facet_lists.push(FacetList {
             name: facet.to_string(),
             values,
@@ -748,7 +904,7 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
     }
 
     // Doc chunks: C docs each, C chosen so a chunk is ~chunk_bytes.
-    let chunk_json = |first: usize, docs: &[&SearchDoc]| -> String {
+    let chunk_json = |first: usize, docs: &[&IndexedDoc]| -> String {
         let mut accounts: Vec<&str> = Vec::new();
         let mut prev_url = "";
         let rows: Vec<String> = docs
@@ -759,13 +915,6 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
                     facet_values[k]
                         .binary_search_by(|x| x.as_str().cmp(v))
                         .map_or(-1, |i| i as i64)
-                };
-                let ex = |f: Field, sep: &str, max: usize| {
-                    excerpt(
-                        d.fields.iter().filter(|x| x.0 == f).map(|x| x.1.as_str()),
-                        sep,
-                        max,
-                    )
                 };
                 // Front-code the url against the previous one (counted in chars).
                 let shared = prev_url
@@ -795,9 +944,9 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
                     fi(2),
                     fi(3),
                     fi(4),
-                    ex(Field::Contact, " · ", EXCERPT_BYTES[0]),
-                    ex(Field::Heading, " · ", EXCERPT_BYTES[1]),
-                    ex(Field::Body, " ", EXCERPT_BYTES[2]),
+                    &d.excerpts[0],
+                    &d.excerpts[1],
+                    &d.excerpts[2],
                 );
                 serde_json::to_string(&row).unwrap()
             })
@@ -808,13 +957,20 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
             rows.join(",")
         )
     };
-    let avg_doc = chunk_json(0, &order).len() / n.max(1);
+    // The average encoded doc, measured on samples of consecutive docs (one block in
+    // eight, so the estimate costs an eighth of writing the chunks).
+    let (sample_bytes, sample_docs) = order
+        .par_chunks(64)
+        .step_by(8)
+        .map(|b| (chunk_json(0, b).len(), b.len()))
+        .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+    let avg_doc = sample_bytes / sample_docs.max(1);
     let doc_chunk = (p.chunk_bytes / avg_doc.max(1)).clamp(8, 100);
     // Doc chunks share one name prefix, the hash of all of them: the manifest stays a
     // few KB however many chunks there are (one name per chunk cost ~17 bytes each),
     // and any change still gives every chunk a new, cache-safe name.
     let chunk_bytes: Vec<Vec<u8>> = order
-        .chunks(doc_chunk)
+        .par_chunks(doc_chunk)
         .enumerate()
         .map(|(i, docs)| chunk_json(i * doc_chunk, docs).into_bytes())
         .collect();
@@ -825,9 +981,15 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
             .collect::<String>()
             .into_bytes(),
     );
-    for (i, bytes) in chunk_bytes.into_iter().enumerate() {
-        files.insert(format!("search/d/{doc_files}-{i}.json"), bytes);
-    }
+    chunk_bytes
+        .par_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            files.fetch_add(1, Relaxed);
+            bytes.fetch_add(b.len(), Relaxed);
+            emit(&format!("search/d/{}.json", doc_file(&doc_files, i)), b)
+        })
+        .collect::<Result<(), String>>()?;
 
     let manifest = Manifest {
         v: 1,
@@ -843,7 +1005,7 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
         prefix_factor: PREFIX_FACTOR,
         title_boost: TITLE_BOOST,
         shard_keys,
-        shards: shards.concat(),
+        shards: shard_names.concat(),
         doc_chunk,
         doc_files,
         kinds: DocKind::ALL
@@ -853,23 +1015,14 @@ fn build_with(docs: &[SearchDoc], p: Params) -> (Vec<IndexFile>, IndexStats) {
         facets: facet_lists,
     };
     let manifest = serde_json::to_vec(&manifest).unwrap();
-    let stats = IndexStats {
+    emit(MANIFEST_PATH, &manifest)?;
+    Ok(IndexStats {
         docs: n,
-        terms: terms.len(),
-        shards: files.keys().filter(|k| k.starts_with("search/t/")).count(),
-        total_bytes: files.values().map(Vec::len).sum::<usize>() + manifest.len(),
+        terms: term_count,
+        shards: shard_count.into_inner(),
+        total_bytes: bytes.into_inner() + manifest.len(),
         manifest_bytes: manifest.len(),
-    };
-    let mut out: Vec<IndexFile> = vec![IndexFile {
-        path: MANIFEST_PATH.to_string(),
-        bytes: manifest,
-    }];
-    out.extend(
-        files
-            .into_iter()
-            .map(|(path, bytes)| IndexFile { path, bytes }),
-    );
-    (out, stats)
+    })
 }
 
 // ---------------------------------------------------------------- querying
