@@ -138,14 +138,27 @@ pub fn build_site(
 pub fn timing(stage: &str, since: std::time::Instant) {
     if std::env::var_os("DOSSIER_TIMINGS").is_some() {
         eprintln!(
-            "timing: {stage:<10} {:>8.3} s",
-            since.elapsed().as_secs_f64()
+            "timing: {stage:<10} {:>8.3} s   (peak RSS so far {} MiB)",
+            since.elapsed().as_secs_f64(),
+            peak_rss_mib()
         );
     }
     progress(&format!(
         "{stage} done in {:.1}s",
         since.elapsed().as_secs_f64()
     ));
+}
+
+/// The process's peak resident memory (Linux; 0 elsewhere).
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }
 
 static PROGRESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

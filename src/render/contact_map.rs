@@ -295,9 +295,7 @@ fn wrap(s: &str, max_px: f64, ppu: f64, max_lines: usize) -> Vec<String> {
 
 /// Fixed precision keeps output byte-stable; ".0" is dropped to keep it short.
 fn num(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    let s = format!("{:.1}", if r == 0.0 { 0.0 } else { r });
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    N(v).to_string()
 }
 
 /// FNV-1a: stable across runs and Rust versions, unlike `DefaultHasher`.
@@ -919,8 +917,23 @@ macro_rules! w {
 struct N(f64);
 
 impl std::fmt::Display for N {
+    /// One decimal at most, no trailing `.0`, no `-0`. Integer arithmetic: float
+    /// formatting was a tenth of rendering a map.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&num(self.0))
+        let tenths = (self.0 * 10.0).round();
+        if !tenths.is_finite() || tenths.abs() >= 1e15 {
+            return write!(f, "{:.1}", self.0);
+        }
+        let t = tenths as i64;
+        if t < 0 {
+            f.write_str("-")?;
+        }
+        let (whole, frac) = (t.unsigned_abs() / 10, t.unsigned_abs() % 10);
+        if frac == 0 {
+            write!(f, "{whole}")
+        } else {
+            write!(f, "{whole}.{frac}")
+        }
     }
 }
 
@@ -1674,6 +1687,23 @@ mod tests {
         let mut gone = person("gone", "Old Friend", Some("a&b"));
         gone.status = "left".into();
         vec![ceo, cto, cfo, gone]
+    }
+
+    #[test]
+    fn coordinates_print_like_rounded_one_decimal_floats() {
+        let reference = |v: f64| {
+            let r = (v * 10.0).round() / 10.0;
+            let s = format!("{:.1}", if r == 0.0 { 0.0 } else { r });
+            s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+        };
+        let mut v = -1234.567f64;
+        while v < 1234.5 {
+            assert_eq!(num(v), reference(v), "{v}");
+            v += 0.0137;
+        }
+        for v in [0.0, -0.0, -0.04, 0.05, -0.05, 2.25, -1.25, 1e6 + 0.25] {
+            assert_eq!(num(v), reference(v), "{v}");
+        }
     }
 
     #[test]

@@ -196,6 +196,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn emit(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        let _t = Spent::new(&SPENT_WRITE);
         self.files.fetch_add(1, Ordering::Relaxed);
         self.bytes.fetch_add(bytes.len(), Ordering::Relaxed);
         self.out
@@ -211,7 +212,7 @@ impl<'a> Ctx<'a> {
         lang: &str,
         data: &T,
     ) -> Result<(), String> {
-        let _t = Spent::new(&SPENT_TEMPLATES);
+        let t = Spent::new(&SPENT_TEMPLATES);
         let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
         // Labels and site info are converted once and shared (tera maps are Arc'd):
         // serialising them into each of 40,000 pages was a large part of render time.
@@ -238,6 +239,7 @@ impl<'a> Ctx<'a> {
             url.to_string()
         };
         self.pages.fetch_add(1, Ordering::Relaxed);
+        drop(t);
         self.emit(&path, html.as_bytes())
     }
 
@@ -372,6 +374,7 @@ fn account_rows(
 static SPENT_MAPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static SPENT_MARKDOWN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static SPENT_TEMPLATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static SPENT_WRITE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn spent(counter: &std::sync::atomic::AtomicU64, since: std::time::Instant) {
     counter.fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -398,6 +401,7 @@ fn report_spent() {
             ("maps", &SPENT_MAPS),
             ("markdown", &SPENT_MARKDOWN),
             ("templates", &SPENT_TEMPLATES),
+            ("write", &SPENT_WRITE),
         ] {
             eprintln!(
                 "timing: {name:<10} {:>8.3} s CPU (all threads)",
@@ -436,6 +440,7 @@ pub fn render_with(
     let findings = placed_findings(checked);
     let empty = Vec::new();
     let rows = account_rows(checked, opts, &findings);
+    let t = std::time::Instant::now();
 
     // Account pages and review pages, in parallel; each returns its review summaries
     // and search documents.
@@ -461,6 +466,7 @@ pub fn render_with(
             Ok((a.slug.clone(), r))
         })
         .collect::<Result<_, String>>()?;
+    crate::timing("accounts", t);
     let mut reviews: Vec<ReviewSummary> = Vec::new();
     let mut own_docs: Vec<search::IndexedDoc> = Vec::new();
     if let Some(cache) = cache.as_mut() {
@@ -485,7 +491,9 @@ pub fn render_with(
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
 
+    let t = std::time::Instant::now();
     portfolio_pages(&ctx, &rows, &reviews, only)?;
+    crate::timing("portfolio", t);
     for g in &site.guides {
         let url = format!("guides/{}/", g.stem);
         let r = ctx.markdown(&g.body, &url);

@@ -245,7 +245,14 @@ const DEFAULT_PARAMS: Params = Params {
 
 /// Step 1 of the tokenizer: NFKD, lowercase, drop U+0300–U+036F, NFC.
 pub fn normalize(text: &str) -> String {
-    if text.is_ascii() {
+    // Fast path (same result): ASCII, CJK unified ideographs and common CJK/typographic
+    // punctuation are unchanged by NFKD, have no lowercase, are not combining marks and
+    // never compose, so only ASCII letters change. Covers most English and Chinese text.
+    let simple = |c: char| {
+        c.is_ascii()
+            || matches!(c as u32, 0x4E00..=0x9FFF | 0x3001..=0x3002 | 0x300A..=0x3011 | 0x2013..=0x2014 | 0x2018..=0x2019 | 0x201C..=0x201D)
+    };
+    if text.chars().all(simple) {
         return text.to_ascii_lowercase();
     }
     text.nfkd()
@@ -587,6 +594,30 @@ fn facet_of<'a>(d: &'a IndexedDoc, facet: &str) -> &'a str {
 
 const TERM_SHARDS: usize = 64;
 
+/// FNV-1a as a `HashMap` hasher for term maps: terms are short, and SipHash cost
+/// more than the rest of the lookup.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type TermMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 /// The term dictionary of one index, shared by the threads that tokenize documents
 /// (sharded locks: two threads rarely wait) and kept by `serve` between renders, so
 /// documents hold small term ids instead of their text. Ids are not stable between
@@ -598,7 +629,7 @@ pub struct Terms {
 
 #[derive(Default)]
 struct TermShard {
-    ids: HashMap<Box<str>, u32>,
+    ids: TermMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
@@ -651,7 +682,7 @@ pub struct IndexedDoc {
 impl IndexedDoc {
     /// Tokenize `d` (the title as [`Field::Name`], then its fields).
     pub fn new(d: SearchDoc, terms: &Terms) -> IndexedDoc {
-        let mut tfs: HashMap<String, ([u32; 4], bool)> = HashMap::new();
+        let mut tfs: TermMap<String, ([u32; 4], bool)> = TermMap::default();
         let mut lens = [0u32; 4];
         let title = std::iter::once((Field::Name, d.title.as_str(), true));
         let rest = d
@@ -1356,6 +1387,32 @@ mod tests {
         assert_eq!(terms("Café Zürich ﬁnance"), ["cafe", "zurich", "finance"]);
         assert_eq!(terms("e\u{301}cole İstanbul"), ["ecole", "istanbul"]);
         assert_eq!(terms("２０２６年"), ["2026", "年"]);
+    }
+
+    #[test]
+    fn normalize_fast_path_equals_full_normalisation() {
+        let full = |t: &str| -> String {
+            t.nfkd()
+                .flat_map(char::to_lowercase)
+                .filter(|c| !matches!(c, '\u{300}'..='\u{36f}'))
+                .nfc()
+                .collect()
+        };
+        let ranges = [
+            0x00..=0x7F,
+            0x4E00..=0x9FFF,
+            0x3001..=0x3002,
+            0x300A..=0x3011,
+            0x2013..=0x2014,
+            0x2018..=0x2019,
+            0x201C..=0x201D,
+        ];
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            let t = format!("A{c}b{c}");
+            assert_eq!(normalize(&t), full(&t), "U+{:04X}", c as u32);
+        }
+        // one character outside the fast path takes the full path for the whole text
+        assert_eq!(normalize("ＡＢ 华东 Café"), "ab 华东 cafe");
     }
 
     #[test]
