@@ -160,6 +160,12 @@ fn parse_date(s: &str) -> Result<Date, String> {
     Date::parse(s).ok_or_else(|| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
+/// The process is about to exit: let the OS reclaim the site model at once instead of
+/// freeing its million allocations one by one (a third of a second at 10,000 accounts).
+fn exiting(checked: dossier::Checked) {
+    std::mem::forget(checked);
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // progress only for a person watching a terminal; CI logs and pipes stay clean
@@ -199,6 +205,7 @@ fn main() -> ExitCode {
             print_out(&text);
             let failed =
                 checked.summary.errors > 0 || (deny_warnings && checked.summary.warnings > 0);
+            exiting(checked);
             ExitCode::from(u8::from(failed))
         }
         Command::Build {
@@ -251,6 +258,7 @@ fn main() -> ExitCode {
                         output.display(),
                         started.elapsed().as_secs_f64()
                     );
+                    exiting(checked);
                     ExitCode::SUCCESS
                 }
                 Err(dossier::BuildError::Fatal(e)) => {

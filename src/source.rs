@@ -12,27 +12,34 @@ pub type Span = std::ops::Range<usize>;
 pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Built on first use: most files never need a position (no finding in them).
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
-        let text: Arc<str> = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(&text));
         SourceFile {
             path: path.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: Default::default(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr_newlines(&self.text));
+            starts
+        })
     }
 
     /// 1-based (line, column) of a byte offset; columns count characters, not bytes,
     /// so Chinese text lines up, and a `\r` before `\n` is never counted.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line];
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -43,17 +50,18 @@ impl SourceFile {
 
     /// The text of 1-based line `n` without its line ending.
     pub fn line_text(&self, n: usize) -> &str {
-        let start = self.line_starts[n - 1];
-        let end = self.line_starts.get(n).copied().unwrap_or(self.text.len());
+        let starts = self.line_starts();
+        let start = starts[n - 1];
+        let end = starts.get(n).copied().unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     pub fn line_start(&self, n: usize) -> usize {
-        self.line_starts[n - 1]
+        self.line_starts()[n - 1]
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 }
 

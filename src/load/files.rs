@@ -79,14 +79,21 @@ pub fn read_listed(
         );
         return (None, Some(d));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    // read at most limit + 1 bytes: a file growing while we read cannot blow memory
-    if let Err(e) = (&mut file)
-        .take(limits.max_file_bytes + 1)
-        .read_to_end(&mut bytes)
-    {
-        return unreadable(e);
+    // Read the size fstat reported, and stop there: one read call instead of a
+    // second one to see end-of-file (this runs for every file of the site). A file
+    // growing while we read is read as it was; memory is bounded by the limit.
+    let want = meta.len() as usize;
+    let mut bytes = vec![0u8; want];
+    let mut n = 0;
+    while n < want {
+        match file.read(&mut bytes[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return unreadable(e),
+        }
     }
+    bytes.truncate(n);
     decode(rel, bytes)
 }
 
