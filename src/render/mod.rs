@@ -894,100 +894,112 @@ fn portfolio_pages(
             )
         })
         .collect();
-    ctx.page(
-        "dashboard.html",
-        "",
-        lang,
-        &serde_json::json!({
-            "intro_html": home,
-            "accounts_total": rows.len(),
-            "per_tier": per_tier,
-            "per_status": statuses,
-            "exposure": exposure,
-            "attention": attention,
-            "latest_reviews": reviews.iter().take(12).collect::<Vec<_>>(),
-            "recent_changes": recent_changes(ctx, rows),
-            "charts_html": portfolio_charts(&rows.iter().collect::<Vec<_>>(), cfg, lang, "", true, ctx.opts.redact_credit),
-        }),
-    )?;
-    let facet = |f: &dyn Fn(&AccountRow) -> &str| {
-        let mut v: Vec<String> = rows
-            .iter()
-            .map(|r| f(r).to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    ctx.page(
-        "accounts.html",
-        "accounts/",
-        lang,
-        &serde_json::json!({
-            "rows": rows,
-            "tiers": cfg.tiers.iter().map(|t| &t.name).collect::<Vec<_>>(),
-            "statuses": crate::model::STATUSES,
-            "owners": facet(&|r| r.owner.as_str()),
-            "regions": facet(&|r| r.region.as_str()),
-        }),
-    )?;
-    let mut by_owner: BTreeMap<&str, Vec<&AccountRow>> = BTreeMap::new();
-    for r in rows {
-        by_owner.entry(r.owner.as_str()).or_default().push(r);
-    }
-    let owners: Vec<(String, usize, Option<String>)> = by_owner
-        .iter()
-        .map(|(o, v)| (o.to_string(), v.len(), view::owner_url(o)))
-        .collect();
-    by_owner.par_iter().try_for_each(|(owner, list)| {
-        let Some(url) = view::owner_url(owner) else {
-            return Ok(());
-        };
-        if only.is_some_and(|o| !o.owners.contains(*owner)) {
-            return Ok(());
-        }
-        let charts = portfolio_charts(
-            list,
-            cfg,
+    // The big pages (the dashboard, the index of every account, tier and owner pages)
+    // render side by side: each is one sequential template run.
+    let dashboard = || -> Result<(), String> {
+        ctx.page(
+            "dashboard.html",
+            "",
             lang,
-            &root_of(&url),
-            false,
-            ctx.opts.redact_credit,
-        );
+            &serde_json::json!({
+                "intro_html": home,
+                "accounts_total": rows.len(),
+                "per_tier": per_tier,
+                "per_status": statuses,
+                "exposure": exposure,
+                "attention": attention,
+                "latest_reviews": reviews.iter().take(12).collect::<Vec<_>>(),
+                "recent_changes": recent_changes(ctx, rows),
+                "charts_html": portfolio_charts(&rows.iter().collect::<Vec<_>>(), cfg, lang, "", true, ctx.opts.redact_credit),
+            }),
+        )
+    };
+    let index = || -> Result<(), String> {
+        let facet = |f: &dyn Fn(&AccountRow) -> &str| {
+            let mut v: Vec<String> = rows
+                .iter()
+                .map(|r| f(r).to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        ctx.page(
+            "accounts.html",
+            "accounts/",
+            lang,
+            &serde_json::json!({
+                "rows": rows,
+                "tiers": cfg.tiers.iter().map(|t| &t.name).collect::<Vec<_>>(),
+                "statuses": crate::model::STATUSES,
+                "owners": facet(&|r| r.owner.as_str()),
+                "regions": facet(&|r| r.region.as_str()),
+            }),
+        )
+    };
+    let owner_pages = || -> Result<(), String> {
+        let mut by_owner: BTreeMap<&str, Vec<&AccountRow>> = BTreeMap::new();
+        for r in rows {
+            by_owner.entry(r.owner.as_str()).or_default().push(r);
+        }
+        let owners: Vec<(String, usize, Option<String>)> = by_owner
+            .iter()
+            .map(|(o, v)| (o.to_string(), v.len(), view::owner_url(o)))
+            .collect();
+        by_owner.par_iter().try_for_each(|(owner, list)| {
+            let Some(url) = view::owner_url(owner) else {
+                return Ok(());
+            };
+            if only.is_some_and(|o| !o.owners.contains(*owner)) {
+                return Ok(());
+            }
+            let charts = portfolio_charts(
+                list,
+                cfg,
+                lang,
+                &root_of(&url),
+                false,
+                ctx.opts.redact_credit,
+            );
+            ctx.page(
+                "owner.html",
+                &url,
+                lang,
+                &serde_json::json!({ "owner": owner, "rows": list, "charts_html": charts }),
+            )
+        })?;
         ctx.page(
             "owner.html",
-            &url,
+            "owners/",
             lang,
-            &serde_json::json!({ "owner": owner, "rows": list, "charts_html": charts }),
+            &serde_json::json!({ "owner": null, "owners": owners, "rows": [], "charts_html": null }),
         )
-    })?;
-    ctx.page(
-        "owner.html",
-        "owners/",
-        lang,
-        &serde_json::json!({ "owner": null, "owners": owners, "rows": [], "charts_html": null }),
-    )?;
-    for t in cfg
-        .tiers
-        .iter()
-        .filter(|t| only.is_none_or(|o| o.tiers.contains(&t.name)))
-    {
-        let list: Vec<&AccountRow> = rows.iter().filter(|r| r.tier == t.name).collect();
+    };
+    let tier_pages = || -> Result<(), String> {
+        cfg.tiers
+            .par_iter()
+            .filter(|t| only.is_none_or(|o| o.tiers.contains(&t.name)))
+            .try_for_each(|t| {
+                let list: Vec<&AccountRow> = rows.iter().filter(|r| r.tier == t.name).collect();
+                ctx.page(
+                    "tier.html",
+                    &format!("tiers/{}/", t.name),
+                    lang,
+                    &serde_json::json!({ "tier": t, "rows": list }),
+                )
+            })?;
         ctx.page(
             "tier.html",
-            &format!("tiers/{}/", t.name),
+            "tiers/",
             lang,
-            &serde_json::json!({ "tier": t, "rows": list }),
-        )?;
-    }
-    ctx.page(
-        "tier.html",
-        "tiers/",
-        lang,
-        &serde_json::json!({ "tier": null, "tiers": per_tier, "rows": [] }),
-    )?;
-    Ok(())
+            &serde_json::json!({ "tier": null, "tiers": per_tier, "rows": [] }),
+        )
+    };
+    let (a, (b, (c, d))) = rayon::join(dashboard, || {
+        rayon::join(index, || rayon::join(owner_pages, tier_pages))
+    });
+    a.and(b).and(c).and(d)
 }
 
 /// The portfolio charts (inline SVG with data tables) for the dashboard or an owner page.
