@@ -2,24 +2,45 @@
 # Benchmark dossier check and build on generated corpora (median of 3 runs).
 #   bench/bench.sh 1000 10000        # sizes in accounts
 #   HUGO=1 bench/bench.sh 1000       # also Hugo on the same content (../shared/bench/peers)
+#   HUGO=1 PAGEFIND=1 bench/bench.sh 10000   # and Hugo + Pagefind (the "site with search")
+#   OUT_DIR=/dev/shm bench/bench.sh 10000    # write the sites to RAM: no file-system cost
+#   RUNS=1 bench/bench.sh 100000             # one run instead of the median of 3
+# Corpora come from ../shared/bench/gen_corpus.py; above 50,000 accounts (its name space
+# runs out) two halves with different seeds are merged by bench/merge_corpora.py.
 # Prints: size, command, median wall s, CPU s, peak RSS MiB, pages, pages/s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen="$here/../shared/bench/gen_corpus.py"
 work=${BENCH_DIR:-/tmp/dossier-bench}
-mkdir -p "$work"
+outs=${OUT_DIR:-$work}
+runs=${RUNS:-3}
+mkdir -p "$work" "$outs"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 bin="$here/target/release/dossier"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+corpus_of() { # accounts → corpus folder, generated on first use
+  local n=$1 dir="$work/corpus-$1"
+  if [ ! -d "$dir" ]; then
+    if [ "$n" -le 50000 ]; then
+      python3 "$gen" --accounts "$n" --seed 1 --out "$dir" >/dev/null
+    else
+      local half=$(( (n + 1) / 2 ))
+      python3 "$gen" --accounts "$half" --seed 1 --out "$dir.a" >/dev/null
+      python3 "$gen" --accounts $(( n - half )) --seed 2 --out "$dir.b" >/dev/null
+      python3 "$here/bench/merge_corpora.py" "$dir" "$dir.a" "$dir.b"
+      rm -rf "$dir.a" "$dir.b"
+    fi
+  fi
+  echo "$dir"
+}
 printf "%-8s %-6s %10s %8s %9s %7s %8s\n" accounts cmd wall_s cpu_s rss_mib pages pages/s
 for n in "${sizes[@]}"; do
-  corpus="$work/corpus-$n"
-  [ -d "$corpus" ] || python3 "$gen" --accounts "$n" --seed 1 --out "$corpus" >/dev/null
+  corpus=$(corpus_of "$n")
   for cmd in check build; do
     walls=(); cpus=(); rsss=(); pages=0
-    for i in 1 2 3; do
-      out="$work/out-$n-$i"; rm -rf "$out"
+    for i in $(seq "$runs"); do
+      out="$outs/out-$n-$i"; rm -rf "$out"
       args=("$cmd" --root "$corpus"); [ "$cmd" = build ] && args+=(--output "$out")
       log=$( { /usr/bin/time -v "$bin" "${args[@]}" >/dev/null; } 2>&1 )
       walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
@@ -35,16 +56,20 @@ for n in "${sizes[@]}"; do
   if [ -n "${HUGO:-}" ] && command -v hugo >/dev/null; then
     site="$work/site-hugo-$n"
     [ -d "$site" ] || python3 "$here/../shared/bench/peers/to_hugo.py" "$corpus" "$site" >/dev/null
-    walls=(); cpus=(); rsss=()
-    for i in 1 2 3; do
-      out="$work/out-hugo-$n-$i"; rm -rf "$out"
-      log=$( { /usr/bin/time -v hugo -s "$site" -d "$out" >/dev/null; } 2>&1 )
-      walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
-      cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
-      rsss+=("$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}')")
-      rm -rf "$out"
+    for peer in hugo ${PAGEFIND:+hugo+pf}; do
+      walls=(); cpus=(); rsss=()
+      for i in $(seq "$runs"); do
+        out="$outs/out-hugo-$n-$i"; rm -rf "$out"
+        cmd=(hugo -s "$site" -d "$out")
+        [ "$peer" = hugo+pf ] && cmd=(sh -c 'hugo -s "$1" -d "$2" >/dev/null && pagefind --site "$2"' sh "$site" "$out")
+        log=$( { /usr/bin/time -v "${cmd[@]}" >/dev/null; } 2>&1 )
+        walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
+        cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
+        rsss+=("$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}')")
+        rm -rf "$out"
     done
     w=$(printf "%s\n" "${walls[@]}" | median); c=$(printf "%s\n" "${cpus[@]}" | median); r=$(printf "%s\n" "${rsss[@]}" | median)
-    printf "%-8s %-6s %10s %8s %9s %7s %8s\n" "$n" "hugo" "$w" "$c" "$r" "-" "-"
+    printf "%-8s %-6s %10s %8s %9s %7s %8s\n" "$n" "$peer" "$w" "$c" "$r" "-" "-"
+    done
   fi
 done

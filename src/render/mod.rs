@@ -561,12 +561,12 @@ fn account_pages(
     };
     let lang = row.language.as_str();
     let url = row.url.clone();
-    let facets = search::Facets {
+    let facets = std::sync::Arc::new(search::Facets {
         tier: row.tier.clone(),
         status: row.status.clone(),
         region: row.region.clone(),
         owner: row.owner.clone(),
-    };
+    });
     let mut docs = vec![account_doc(a, p, row, &facets)];
     if let Some(map) = &a.contacts {
         for c in &map.contacts {
@@ -731,7 +731,7 @@ fn account_doc(
     a: &Account,
     p: &crate::model::Profile,
     row: &AccountRow,
-    facets: &search::Facets,
+    facets: &std::sync::Arc<search::Facets>,
 ) -> search::SearchDoc {
     let mut names = p.name.v.clone();
     if let Some(l) = &p.legal_name {
@@ -771,7 +771,7 @@ fn section_docs(
     default_anchor: &str,
     title: &str,
     account: &str,
-    facets: &search::Facets,
+    facets: &std::sync::Arc<search::Facets>,
     r: &Rendered,
     extra: &str,
 ) -> Vec<search::SearchDoc> {

@@ -180,7 +180,8 @@ pub struct SearchDoc {
     pub url: String,
     pub title: String,
     pub account: String,
-    pub facets: Facets,
+    /// Shared by an account's documents.
+    pub facets: std::sync::Arc<Facets>,
     pub fields: Vec<(Field, String)>,
 }
 
@@ -661,6 +662,16 @@ impl Terms {
     }
 }
 
+/// A term of one document: 16 bytes, as there are ~25 per document.
+#[derive(Clone, Copy, Debug)]
+struct DocTerm {
+    id: u32,
+    /// Occurrences per field, saturating (a field would need over 65,535 of one
+    /// term to notice).
+    tf: [u16; 4],
+    in_title: bool,
+}
+
 /// One document as the index needs it: metadata, excerpts and term counts. Built
 /// where the page is rendered (in parallel), so the full text is not kept.
 #[derive(Clone, Debug)]
@@ -669,11 +680,10 @@ pub struct IndexedDoc {
     url: String,
     title: String,
     account: String,
-    facets: Facets,
+    facets: std::sync::Arc<Facets>,
     /// Contact, heading and body excerpts shown in results.
     excerpts: [String; 3],
-    /// (term id, count per field, in title)
-    terms: Vec<(u32, [u32; 4], bool)>,
+    terms: Vec<DocTerm>,
     /// Tokens per field.
     lens: [u32; 4],
     set: u64,
@@ -724,7 +734,11 @@ impl IndexedDoc {
             facets: d.facets,
             terms: tfs
                 .into_iter()
-                .map(|(term, (tf, t))| (terms.id(&term), tf, t))
+                .map(|(term, (tf, in_title))| DocTerm {
+                    id: terms.id(&term),
+                    tf: tf.map(|n| n.min(u16::MAX as u32) as u16),
+                    in_title,
+                })
                 .collect(),
             lens,
             set: terms.set,
@@ -826,7 +840,12 @@ fn write_with(
     // BM25F weights, quantized; docs are visited in order so lists are doc-sorted.
     let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); names.len()];
     for (doc, d) in order.iter().enumerate() {
-        for &(id, tf, title) in &d.terms {
+        for &DocTerm {
+            id,
+            tf,
+            in_title: title,
+        } in &d.terms
+        {
             let tfn: f64 = Field::ALL
                 .iter()
                 .filter(|f| tf[f.slot()] > 0)
@@ -1299,7 +1318,7 @@ mod tests {
             url: url.into(),
             title: title.into(),
             account: account.into(),
-            facets: Facets::default(),
+            facets: Default::default(),
             fields: fields.iter().map(|(f, t)| (*f, t.to_string())).collect(),
         }
     }
@@ -1311,12 +1330,12 @@ mod tests {
         region: &str,
         owner: &str,
     ) -> SearchDoc {
-        d.facets = Facets {
+        d.facets = std::sync::Arc::new(Facets {
             tier: tier.into(),
             status: status.into(),
             region: region.into(),
             owner: owner.into(),
-        };
+        });
         d
     }
 
@@ -2057,12 +2076,12 @@ mod tests {
             };
             let slug = format!("acct-{a:05}");
             let owner = format!("{} {}", first[a % first.len()], last[a / 7 % last.len()]);
-            let facets = Facets {
+            let facets = std::sync::Arc::new(Facets {
                 tier: rng.pick(&tiers).into(),
                 status: rng.pick(&statuses).into(),
                 region: rng.pick(&regions).into(),
                 owner: if a % 50 == 49 { String::new() } else { owner },
-            };
+            });
             let mut push = |kind, url: String, title: String, fields: Vec<(Field, String)>| {
                 docs.push(SearchDoc {
                     kind,
