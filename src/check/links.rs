@@ -10,7 +10,7 @@ use crate::rules;
 pub const UNSAFE_SCHEMES: &[&str] = &["javascript", "vbscript", "data", "file"];
 
 pub fn check_body(body: &Body, index: &LinkIndex, out: &mut Vec<Diagnostic>) {
-    for l in scan_links(&body.text) {
+    for l in scan_links(body.text()) {
         let span = Some(body.offset + l.start..body.offset + l.end);
         if let Some(s) = scheme(l.target) {
             if UNSAFE_SCHEMES.contains(&s.as_str()) {

@@ -376,14 +376,10 @@ fn front<'a>(
     src: &'a SourceFile,
     required: bool,
 ) -> Result<(Option<frontmatter::Split<'a>>, Body), ()> {
-    let body = |text: &str, offset| Body {
-        file: src.path.clone(),
-        text: text.to_string(),
-        offset,
-    };
+    let body = |offset| Body::new(src.path.clone(), src.text.clone(), offset);
     match frontmatter::split(&src.text) {
         FrontMatter::Some(s) => {
-            let b = body(s.body, s.body_offset);
+            let b = body(s.body_offset);
             Ok((Some(s), b))
         }
         FrontMatter::None if required => {
@@ -395,7 +391,7 @@ fn front<'a>(
             );
             Err(())
         }
-        FrontMatter::None => Ok((None, body(&src.text, 0))),
+        FrontMatter::None => Ok((None, body(0))),
         FrontMatter::Unclosed { open_len } => {
             sink.report(
                 &rules::FRONT_MATTER_UNCLOSED,
@@ -560,7 +556,7 @@ pub fn page(
         diags = sink2.into_diags();
     }
     if page.title.is_empty() {
-        page.title = first_heading(&page.body.text).unwrap_or_else(|| stem.replace('-', " "));
+        page.title = first_heading(page.body.text()).unwrap_or_else(|| stem.replace('-', " "));
     }
     let mut all = sink.into_diags();
     all.extend(diags);

@@ -255,7 +255,7 @@ impl<'a> Ctx<'a> {
         let depth = page_url.matches('/').count();
         markdown::with_link_depth(depth, || {
             self.engine.md.render(
-                &body.text,
+                body.text(),
                 &RenderOptions {
                     base_offset: body.offset,
                     resolve: &resolve,
@@ -1121,7 +1121,7 @@ fn contact_map_of(
         .collect();
     let mut plan_text = String::new();
     if let Some(p) = &a.plan {
-        plan_text.push_str(&p.body.text);
+        plan_text.push_str(p.body.text());
         for act in &p.actions {
             plan_text.push('\n');
             plan_text.push_str(&act.what.v);
