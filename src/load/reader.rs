@@ -95,7 +95,9 @@ pub struct Table<'a, 's> {
     at: Span,
     /// Dotted prefix for messages, e.g. `credit.` or `contact[2].`.
     prefix: String,
-    asked: RefCell<Vec<String>>,
+    /// Keys asked for, each followed by `\0`: one buffer, not one allocation per key
+    /// (accessors run for every key of every file).
+    asked: RefCell<String>,
 }
 
 fn type_name(v: &DeValue) -> &'static str {
@@ -121,7 +123,7 @@ impl<'a, 's> Table<'a, 's> {
             entries,
             at,
             prefix: prefix.into(),
-            asked: RefCell::new(Vec::new()),
+            asked: RefCell::new(String::new()),
         }
     }
 
@@ -136,7 +138,11 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     fn raw(&self, key: &str, req: Req) -> Option<&'a Val<'a>> {
-        self.asked.borrow_mut().push(key.to_string());
+        {
+            let mut asked = self.asked.borrow_mut();
+            asked.push_str(key);
+            asked.push('\0');
+        }
         let found = self
             .entries
             .iter()
@@ -486,11 +492,12 @@ impl<'a, 's> Table<'a, 's> {
     /// Report every key that was never asked for as unknown.
     pub fn finish(self) {
         let asked = self.asked.into_inner();
+        let asked: Vec<&str> = asked.split_terminator('\0').collect();
         for (k, span, _) in &self.entries {
-            if asked.iter().any(|a| a == k) {
+            if asked.contains(k) {
                 continue;
             }
-            let help = match did_you_mean(k, asked.iter().map(String::as_str)) {
+            let help = match did_you_mean(k, asked.iter().copied()) {
                 Some(m) => format!("did you mean `{m}`?"),
                 None => format!("known keys here: {}", asked.join(", ")),
             };
