@@ -212,8 +212,24 @@ impl<'a> Ctx<'a> {
         lang: &str,
         data: &T,
     ) -> Result<(), String> {
+        self.page_with(template, url, lang, data, &[])
+    }
+
+    /// [`Ctx::page`] with values already converted for templates (shared by several
+    /// pages, e.g. an account's row on its account and review pages).
+    fn page_with<T: Serialize>(
+        &self,
+        template: &str,
+        url: &str,
+        lang: &str,
+        data: &T,
+        shared: &[(&'static str, &tera::Value)],
+    ) -> Result<(), String> {
         let t = Spent::new(&SPENT_TEMPLATES);
         let mut ctx = tera::Context::from_serialize(data).map_err(|e| e.to_string())?;
+        for (k, v) in shared {
+            ctx.insert_value(*k, (*v).clone());
+        }
         // Labels and site info are converted once and shared (tera maps are Arc'd):
         // serialising them into each of 40,000 pages was a large part of render time.
         ctx.insert("root", &root_of(url));
@@ -634,7 +650,6 @@ fn account_pages(
         .map(|(k, v)| (k.replace('_', " "), v.v.clone()))
         .collect();
     let data = serde_json::json!({
-        "a": row,
         "legal_name": p.legal_name.as_ref().map(|x| &x.v),
         "tax_id": p.tax_id.as_ref().map(|x| &x.v),
         "tags": p.tags,
@@ -668,8 +683,10 @@ fn account_pages(
         "contact_map_html": map_html,
         "gaps": gaps,
     });
-    ctx.page("account.html", &url, lang, &data)?;
-    for r in reviews {
+    // the row is on every page of the account: convert it for templates once
+    let row_value = tera::Value::from_serializable(row);
+    ctx.page_with("account.html", &url, lang, &data, &[("a", &row_value)])?;
+    for (r, summary) in reviews.into_iter().zip(&summaries) {
         let rurl = format!("{url}reviews/{}/", r.stem);
         let md = ctx.markdown(&r.body, &rurl);
         let title = format!(
@@ -705,9 +722,8 @@ fn account_pages(
             .map(|x| serde_json::json!({"id": x.v, "name": names.get(x.v.as_str()).copied().unwrap_or(x.v.as_str())}))
             .collect();
         let data = serde_json::json!({
-            "a": row,
             "changed": file_change(ctx, &r.file),
-            "r": view::review_summary(a, r, lang),
+            "r": summary,
             "reviewers": r.reviewers,
             "attendees": attendees,
             "next_review": r.next_review.as_ref().map(|d| d.v),
@@ -716,7 +732,7 @@ fn account_pages(
             "body_html": md.html,
             "toc": toc(&md),
         });
-        ctx.page("review.html", &rurl, lang, &data)?;
+        ctx.page_with("review.html", &rurl, lang, &data, &[("a", &row_value)])?;
     }
     let terms = &ctx.engine.terms;
     let docs = docs
