@@ -1863,7 +1863,9 @@ mod tests {
             }
             let (small, large) = (make(n), make(2 * n));
             let mut ratios: Vec<f64> = Vec::new();
-            while ratios.len() < 3 && ratios.last().is_none_or(|&r| r >= 3.0) {
+            // Up to six tries: a busy machine (a parallel build, other test binaries)
+            // can slow one size and not the other; a quadratic step fails them all.
+            while ratios.len() < 6 && ratios.last().is_none_or(|&r| r >= 3.0) {
                 ratios.push(best_of_3(&large).as_secs_f64() / best_of_3(&small).as_secs_f64());
             }
             eprintln!("{name}: n={n} t(2n)/t(n) = {ratios:.2?}");
