@@ -716,22 +716,24 @@ fn account_pages(
             &md,
             &extra,
         ));
-        let attendees: Vec<serde_json::Value> = r
-            .attendees
-            .iter()
-            .map(|x| serde_json::json!({"id": x.v, "name": names.get(x.v.as_str()).copied().unwrap_or(x.v.as_str())}))
-            .collect();
-        let data = serde_json::json!({
-            "changed": file_change(ctx, &r.file),
-            "r": summary,
-            "reviewers": r.reviewers,
-            "attendees": attendees,
-            "next_review": r.next_review.as_ref().map(|d| d.v),
-            "decisions": r.decisions,
-            "actions": view::actions(&r.actions, site.today, lang),
-            "body_html": md.html,
-            "toc": toc(&md),
-        });
+        let data = ReviewPage {
+            changed: file_change(ctx, &r.file),
+            r: summary,
+            reviewers: &r.reviewers,
+            attendees: r
+                .attendees
+                .iter()
+                .map(|x| Attendee {
+                    id: &x.v,
+                    name: names.get(x.v.as_str()).copied().unwrap_or(x.v.as_str()),
+                })
+                .collect(),
+            next_review: r.next_review.as_ref().map(|d| d.v),
+            decisions: &r.decisions,
+            actions: view::actions(&r.actions, site.today, lang),
+            body_html: &md.html,
+            toc: toc(&md),
+        };
         ctx.page_with("review.html", &rurl, lang, &data, &[("a", &row_value)])?;
     }
     let terms = &ctx.engine.terms;
@@ -740,6 +742,27 @@ fn account_pages(
         .map(|d| search::IndexedDoc::new(d, terms))
         .collect();
     Ok((summaries, docs))
+}
+
+/// What `review.html` sees besides `a` (the account row), `t`, `site` and `root`.
+/// A typed struct, not `json!`: 30,000 review pages at 10,000 accounts.
+#[derive(Serialize)]
+struct ReviewPage<'a> {
+    changed: serde_json::Value,
+    r: &'a ReviewSummary,
+    reviewers: &'a [String],
+    attendees: Vec<Attendee<'a>>,
+    next_review: Option<crate::date::Date>,
+    decisions: &'a [String],
+    actions: Vec<view::ActionView>,
+    body_html: &'a str,
+    toc: Vec<TocView>,
+}
+
+#[derive(Serialize)]
+struct Attendee<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 /// The account itself as a search document (name, legal name, industry, region, tags, owner).
