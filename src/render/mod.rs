@@ -649,40 +649,40 @@ fn account_pages(
         .iter()
         .map(|(k, v)| (k.replace('_', " "), v.v.clone()))
         .collect();
-    let data = serde_json::json!({
-        "legal_name": p.legal_name.as_ref().map(|x| &x.v),
-        "tax_id": p.tax_id.as_ref().map(|x| &x.v),
-        "tags": p.tags,
-        "team": team,
-        "sales_units": p.sales_units.iter().map(|u| &u.v).collect::<Vec<_>>(),
-        "primary_interface": p.primary_interface.as_ref().map(|x| &x.v),
-        "customer_since": p.customer_since.as_ref().map(|d| d.v),
-        "override_reason": p.tier.override_reason.as_ref().map(|x| &x.v).filter(|r| !r.trim().is_empty()),
-        "scorecard": view::scorecard(a, cfg),
-        "credit": if ctx.opts.redact_credit { None } else { view::credit(a, s, cfg) },
-        "relationship_level": p.relationship.as_ref().and_then(|r| r.level.as_ref()).map(|l| l.v),
-        "competitors": p.relationship.as_ref().map(|r| r.competitors.clone()).unwrap_or_default(),
-        "criteria": p.criteria.iter().map(|c| serde_json::json!({"name": c.name.v, "fit": c.fit.v, "fit_label": i18n::value_label(lang, &c.fit.v)})).collect::<Vec<_>>(),
-        "revenue": if ctx.opts.redact_credit { None } else { p.revenue.as_ref().map(|r| serde_json::json!({
+    let data = AccountPage {
+        legal_name: p.legal_name.as_ref().map(|x| &x.v),
+        tax_id: p.tax_id.as_ref().map(|x| &x.v),
+        tags: &p.tags,
+        team,
+        sales_units: p.sales_units.iter().map(|u| &u.v).collect(),
+        primary_interface: p.primary_interface.as_ref().map(|x| &x.v),
+        customer_since: p.customer_since.as_ref().map(|d| d.v),
+        override_reason: p.tier.override_reason.as_ref().map(|x| &x.v).filter(|r| !r.trim().is_empty()),
+        scorecard: view::scorecard(a, cfg),
+        credit: if ctx.opts.redact_credit { None } else { view::credit(a, s, cfg) },
+        relationship_level: p.relationship.as_ref().and_then(|r| r.level.as_ref()).map(|l| l.v),
+        competitors: p.relationship.as_ref().map_or(&[][..], |r| &r.competitors),
+        criteria: p.criteria.iter().map(|c| serde_json::json!({"name": c.name.v, "fit": c.fit.v, "fit_label": i18n::value_label(lang, &c.fit.v)})).collect(),
+        revenue: if ctx.opts.redact_credit { None } else { p.revenue.as_ref().map(|r| serde_json::json!({
             "currency": r.currency.as_ref().map(|c| &c.v),
             "last_fy": r.last_fy.as_ref().map(|m| m.v.grouped()),
             "target_fy": r.target_fy.as_ref().map(|m| m.v.grouped()),
             "share_of_wallet": r.share_of_wallet_pct.as_ref().map(|d| format!("{}%", d.v)),
         })) },
-        "complaints": p.complaints.iter().map(|c| serde_json::json!({
+        complaints: p.complaints.iter().map(|c| serde_json::json!({
             "id": c.id.v, "opened": c.opened.as_ref().map(|d| d.v), "closed": c.closed.as_ref().map(|d| d.v),
             "severity": c.severity.v, "summary": c.summary, "resolution": c.resolution.as_ref().map(|r| &r.v),
-        })).collect::<Vec<_>>(),
-        "contact_groups": view::contact_groups(a, cfg.include_private),
-        "contact_count": a.contacts.as_ref().map_or(0, |m| m.contacts.len()),
-        "plan": plan,
-        "reviews": summaries,
-        "findings": findings,
-        "signals": s,
-        "history": history_view(ctx, a),
-        "contact_map_html": map_html,
-        "gaps": gaps,
-    });
+        })).collect(),
+        contact_groups: view::contact_groups(a, cfg.include_private),
+        contact_count: a.contacts.as_ref().map_or(0, |m| m.contacts.len()),
+        plan,
+        reviews: &summaries,
+        findings,
+        signals: s,
+        history: history_view(ctx, a),
+        contact_map_html: map_html,
+        gaps,
+    };
     // the row is on every page of the account: convert it for templates once
     let row_value = tera::Value::from_serializable(row);
     ctx.page_with("account.html", &url, lang, &data, &[("a", &row_value)])?;
@@ -742,6 +742,36 @@ fn account_pages(
         .map(|d| search::IndexedDoc::new(d, terms))
         .collect();
     Ok((summaries, docs))
+}
+
+/// What `account.html` sees besides `a` (the account row), `t`, `site` and `root`;
+/// typed rather than `json!` so nothing is copied into an intermediate JSON tree.
+#[derive(Serialize)]
+struct AccountPage<'a> {
+    legal_name: Option<&'a String>,
+    tax_id: Option<&'a String>,
+    tags: &'a [String],
+    team: Vec<(String, String)>,
+    sales_units: Vec<&'a String>,
+    primary_interface: Option<&'a String>,
+    customer_since: Option<crate::date::Date>,
+    override_reason: Option<&'a String>,
+    scorecard: Vec<view::ScoreLine>,
+    credit: Option<view::CreditView>,
+    relationship_level: Option<i64>,
+    competitors: &'a [String],
+    criteria: Vec<serde_json::Value>,
+    revenue: Option<serde_json::Value>,
+    complaints: Vec<serde_json::Value>,
+    contact_groups: Vec<view::DeptGroup>,
+    contact_count: usize,
+    plan: Option<serde_json::Value>,
+    reviews: &'a [ReviewSummary],
+    findings: &'a [Placed],
+    signals: &'a crate::derive::Signals,
+    history: serde_json::Value,
+    contact_map_html: Option<String>,
+    gaps: Vec<String>,
 }
 
 /// What `review.html` sees besides `a` (the account row), `t`, `site` and `root`.
