@@ -489,10 +489,7 @@ fn decode_docs(s: &str) -> Vec<u32> {
 
 /// FNV-1a 64 of the content, as 16 hex digits: the cache-busting file name.
 fn hash16(bytes: &[u8]) -> String {
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{h:016x}")
+    format!("{:016x}", fnv(bytes))
 }
 
 /// The i-th 16-hex-digit name in a concatenated list.
@@ -606,6 +603,13 @@ impl Default for Fnv {
     }
 }
 
+/// FNV-1a 64 of `bytes`.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    std::hash::Hasher::write(&mut h, bytes);
+    h.0
+}
+
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
@@ -647,10 +651,8 @@ impl Default for Terms {
 impl Terms {
     /// The id of `term`: shard number in the low 6 bits, number within the shard above.
     fn id(&self, term: &str) -> u32 {
-        let shard = term.bytes().fold(0x811c_9dc5u32, |h, b| {
-            (h ^ b as u32).wrapping_mul(0x0100_0193)
-        }) as usize
-            % TERM_SHARDS;
+        // middle bits: the shard's hash map indexes by the low bits and tags by the top
+        let shard = (fnv(term.as_bytes()) >> 32) as usize % TERM_SHARDS;
         let mut s = self.shards[shard].lock().expect("poisoned");
         if let Some(&id) = s.ids.get(term) {
             return id;
@@ -792,14 +794,9 @@ fn write_with(
     if docs.iter().any(|d| d.set != terms.set) {
         return Err("search: documents were tokenized with another dictionary".into());
     }
-    let (files, bytes, shard_count) = (
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-        AtomicUsize::new(0),
-    );
+    let (bytes, shard_count) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let put = |dir: &str, data: &[u8]| -> Result<String, String> {
         let h = hash16(data);
-        files.fetch_add(1, Relaxed);
         bytes.fetch_add(data.len(), Relaxed);
         if dir == "t" {
             shard_count.fetch_add(1, Relaxed);
@@ -1035,7 +1032,6 @@ fn write_with(
         .par_iter()
         .enumerate()
         .map(|(i, b)| {
-            files.fetch_add(1, Relaxed);
             bytes.fetch_add(b.len(), Relaxed);
             emit(&format!("search/d/{}.json", doc_file(&doc_files, i)), b)
         })
