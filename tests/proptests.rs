@@ -608,17 +608,6 @@ fn dangerous_fragment() -> impl Strategy<Value = String> {
     ]
 }
 
-fn url_attr_is_dangerous(v: &str) -> bool {
-    let v: String = decode_entities(v)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|p| v.starts_with(p))
-}
-
 /// Why rendered HTML is not inert, if it is not.
 fn active(html: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
@@ -641,7 +630,7 @@ fn active(html: &str) -> Option<String> {
             return Some(format!("{tag} element"));
         }
     }
-    for (name, attrs) in tags(html) {
+    for TagInfo { name, attrs, .. } in scan_tags(html) {
         for (k, v) in attrs {
             if k.starts_with("on") {
                 return Some(format!("event handler {k} on <{name}>"));
@@ -655,7 +644,7 @@ fn active(html: &str) -> Option<String> {
                 "srcset",
             ]
             .contains(&k.as_str())
-                && url_attr_is_dangerous(&v)
+                && dangerous_url(&v)
             {
                 return Some(format!("dangerous URL {k}={v:?} on <{name}>"));
             }
@@ -665,116 +654,6 @@ fn active(html: &str) -> Option<String> {
         }
     }
     None
-}
-
-/// (tag name, attributes) of every start tag.
-fn tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
-    let b = html.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        if html[i..].starts_with("<!--") {
-            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
-            continue;
-        }
-        if !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
-            i += 1;
-            continue;
-        }
-        let mut j = i + 1;
-        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
-            j += 1;
-        }
-        let name = html[i + 1..j].to_ascii_lowercase();
-        let mut attrs = Vec::new();
-        loop {
-            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
-                j += 1;
-            }
-            if j >= b.len() || b[j] == b'>' {
-                j += 1;
-                break;
-            }
-            let ks = j;
-            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>' | b'/')
-            {
-                j += 1;
-            }
-            if j == ks {
-                j += 1;
-                continue;
-            }
-            let key = html[ks..j].to_ascii_lowercase();
-            let mut val = String::new();
-            if j < b.len() && b[j] == b'=' {
-                j += 1;
-                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
-                    let q = b[j];
-                    let vs = j + 1;
-                    j = vs;
-                    while j < b.len() && b[j] != q {
-                        j += 1;
-                    }
-                    val = html[vs..j.min(b.len())].to_string();
-                    j += 1;
-                } else {
-                    let vs = j;
-                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
-                        j += 1;
-                    }
-                    val = html[vs..j].to_string();
-                }
-            }
-            attrs.push((key, val));
-        }
-        out.push((name, attrs));
-        i = j;
-    }
-    out
-}
-
-fn decode_entities(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(p) = rest.find('&') {
-        out.push_str(&rest[..p]);
-        rest = &rest[p..];
-        let end = rest[1..]
-            .find(|c: char| !c.is_ascii_alphanumeric() && c != '#')
-            .map_or(rest.len(), |e| e + 1);
-        let ent = &rest[1..end];
-        let c = match ent {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "colon" => Some(':'),
-            "Tab" => Some('\t'),
-            "NewLine" => Some('\n'),
-            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = rest[end..].strip_prefix(';').unwrap_or(&rest[end..]);
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 #[test]

@@ -189,3 +189,171 @@ pub fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     p.join("bench/gen_corpus.py").is_file().then_some(p)
 }
+
+// ───────────────────── inspecting published HTML ─────────────────────
+
+/// A tag found in HTML/XML/SVG: lowercase name, attributes (raw values), the text up to
+/// its end tag for raw-text elements (script, style).
+#[derive(Debug)]
+pub struct TagInfo {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub raw_text: Option<String>,
+}
+
+/// Every start tag of `html` (comments, declarations and end tags skipped; the body of
+/// raw-text elements such as `<script>` is kept, not scanned for tags).
+pub fn scan_tags(html: &str) -> Vec<TagInfo> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        let p = i + off;
+        let rest = &html[p..];
+        if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(html.len(), |e| p + e + 3);
+            continue;
+        }
+        if rest.starts_with("<!") || rest.starts_with("<?") || rest.starts_with("</") {
+            i = rest.find('>').map_or(html.len(), |e| p + e + 1);
+            continue;
+        }
+        if !b.get(p + 1).is_some_and(|c| c.is_ascii_alphabetic()) {
+            i = p + 1;
+            continue;
+        }
+        let mut j = p + 1;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
+            j += 1;
+        }
+        let name = html[p + 1..j].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        loop {
+            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' {
+                j += 1;
+                break;
+            }
+            let ks = j;
+            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>' | b'/')
+            {
+                j += 1;
+            }
+            if j == ks {
+                j += 1;
+                continue;
+            }
+            let key = html[ks..j].to_ascii_lowercase();
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            let mut val = String::new();
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j];
+                    let vs = j + 1;
+                    j = vs;
+                    while j < b.len() && b[j] != q {
+                        j += 1;
+                    }
+                    val = html[vs..j.min(b.len())].to_string();
+                    j += 1;
+                } else {
+                    let vs = j;
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                    val = html[vs..j].to_string();
+                }
+            }
+            attrs.push((key, val));
+        }
+        let j = j.min(html.len());
+        let mut raw_text = None;
+        if matches!(
+            name.as_str(),
+            "script" | "style" | "xmp" | "textarea" | "title" | "noscript"
+        ) {
+            let lower = html[j..].to_ascii_lowercase();
+            let end = lower.find(&format!("</{name}")).unwrap_or(lower.len());
+            raw_text = Some(html[j..j + end].to_string());
+            i = j + end;
+        } else {
+            i = j;
+        }
+        out.push(TagInfo {
+            name,
+            attrs,
+            raw_text,
+        });
+        if i >= html.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// Character references an attribute value may hide a scheme behind (`&#x09;`, `&colon;`).
+pub fn decode_entities(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        rest = &rest[p..];
+        let end = rest[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric() && c != '#')
+            .map_or(rest.len(), |e| e + 1);
+        let ent = &rest[1..end];
+        let decoded = match ent {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "Tab" => Some('\t'),
+            "NewLine" => Some('\n'),
+            "colon" => Some(':'),
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = rest[end..].strip_prefix(';').unwrap_or(&rest[end..]);
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An attribute value as a browser compares it: entities decoded, whitespace and
+/// control characters dropped, lowercase.
+pub fn normalized_attr(v: &str) -> String {
+    decode_entities(v)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// A URL attribute that runs code or embeds a document (also as a later `srcset` entry).
+pub fn dangerous_url(v: &str) -> bool {
+    let v = normalized_attr(v);
+    ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|p| v.starts_with(p) || v.contains(&format!(",{p}")))
+}
