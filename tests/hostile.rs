@@ -1778,19 +1778,22 @@ fn biggish_site(dir: &Path) -> PathBuf {
     root
 }
 
+/// Start `dossier build` of `root` into `out` without waiting for it.
+fn spawn_build(root: &Path, out: &Path) -> std::process::Child {
+    Command::new(bin())
+        .args(["build", "--root", s(root), "--output", s(out)])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn a_build_killed_midway_leaves_the_old_output_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
     let root = biggish_site(tmp.path());
     let out = tmp.path().join("public");
-    let build = || {
-        Command::new(bin())
-            .args(["build", "--root", s(&root), "--output", s(&out)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let build = || spawn_build(&root, &out);
     let t = Instant::now();
     let st = build().wait().unwrap();
     let full = t.elapsed();
@@ -1833,14 +1836,7 @@ fn two_concurrent_builds_never_publish_an_incomplete_site() {
     let tmp = tempfile::tempdir().unwrap();
     let root = biggish_site(tmp.path());
     let out = tmp.path().join("public");
-    let build = || {
-        Command::new(bin())
-            .args(["build", "--root", s(&root), "--output", s(&out)])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap()
-    };
+    let build = || spawn_build(&root, &out);
     let t = Instant::now();
     assert!(build().wait().unwrap().success());
     let full = t.elapsed();
