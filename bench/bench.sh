@@ -8,6 +8,10 @@
 # Corpora come from ../shared/bench/gen_corpus.py; above 50,000 accounts (its name space
 # runs out) two halves with different seeds are merged by bench/merge_corpora.py.
 # Prints: size, command, median wall s, CPU s, peak RSS MiB, pages, pages/s.
+# Outputs are kept until every run is done, then deleted: on ext4, creating files in the
+# minutes after a large delete is several times slower (the inode allocator skips
+# recently freed inodes), which would measure the previous run's `rm -rf`, not the tool.
+# Leftovers of an earlier run are deleted first, then the script waits SETTLE s (65).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen="$here/../shared/bench/gen_corpus.py"
@@ -15,6 +19,10 @@ work=${BENCH_DIR:-/tmp/dossier-bench}
 outs=${OUT_DIR:-$work}
 runs=${RUNS:-3}
 mkdir -p "$work" "$outs"
+if compgen -G "$outs/out-*" >/dev/null; then
+  rm -rf "$outs"/out-*; sync; sleep "${SETTLE:-65}"
+fi
+trap 'rm -rf "$outs"/out-*' EXIT
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 bin="$here/target/release/dossier"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
@@ -47,7 +55,6 @@ for n in "${sizes[@]}"; do
       cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
       rsss+=("$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}')")
       [ "$cmd" = build ] && pages=$(echo "$log" | sed -n 's/^built \([0-9]*\) pages.*/\1/p')
-      rm -rf "$out"
     done
     w=$(printf "%s\n" "${walls[@]}" | median); c=$(printf "%s\n" "${cpus[@]}" | median); r=$(printf "%s\n" "${rsss[@]}" | median)
     pps=$(awk -v p="$pages" -v w="$w" 'BEGIN { if (p > 0 && w > 0) printf "%.0f", p / w; else print "-" }')
@@ -66,7 +73,6 @@ for n in "${sizes[@]}"; do
         walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
         cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
         rsss+=("$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}')")
-        rm -rf "$out"
     done
     w=$(printf "%s\n" "${walls[@]}" | median); c=$(printf "%s\n" "${cpus[@]}" | median); r=$(printf "%s\n" "${rsss[@]}" | median)
     printf "%-8s %-6s %10s %8s %9s %7s %8s\n" "$n" "$peer" "$w" "$c" "$r" "-" "-"
