@@ -2,6 +2,7 @@
 //! (broken links are findings) and `render` (links are rewritten to page URLs).
 
 use crate::load::Loaded;
+use crate::model::{Account, Page};
 use std::collections::HashMap;
 
 /// Every linkable file, by its path relative to the site root → its site URL
@@ -20,24 +21,36 @@ pub enum LinkError {
 
 impl LinkIndex {
     pub fn new(site: &Loaded) -> LinkIndex {
+        let targets: Vec<(&str, Vec<(String, String)>)> = site
+            .accounts
+            .iter()
+            .map(|a| (a.slug.as_str(), account_targets(a)))
+            .collect();
+        let accounts = targets.iter().map(|(s, t)| (*s, t.as_slice()));
+        LinkIndex::from_parts(site.home.is_some(), &site.guides, accounts)
+    }
+
+    /// The index from its parts: `check` keeps each account's targets (slug, and
+    /// [`account_targets`]; possibly from its cache) rather than the accounts themselves.
+    pub fn from_parts<'a>(
+        home: bool,
+        guides: &[Page],
+        accounts: impl IntoIterator<Item = (&'a str, &'a [(String, String)])>,
+    ) -> LinkIndex {
         let mut targets = HashMap::new();
-        if site.home.is_some() {
+        for (slug, list) in accounts {
+            for (file, url) in list {
+                targets.insert(
+                    format!("content/accounts/{slug}/{file}"),
+                    format!("accounts/{slug}/{url}"),
+                );
+            }
+        }
+        if home {
             targets.insert("content/_index.md".to_string(), String::new());
         }
-        for g in &site.guides {
+        for g in guides {
             targets.insert(g.file.clone(), format!("guides/{}/", g.stem));
-        }
-        for a in &site.accounts {
-            let url = format!("accounts/{}/", a.slug);
-            targets.insert(a.file("account.toml"), url.clone());
-            targets.insert(a.file("contacts.toml"), format!("{url}#contacts"));
-            targets.insert(a.file("plan.md"), format!("{url}#plan"));
-            for r in &a.reviews {
-                targets.insert(r.file.clone(), format!("{url}reviews/{}/", r.stem));
-            }
-            for asset in &a.assets {
-                targets.insert(a.file(asset), format!("{url}{asset}"));
-            }
         }
         LinkIndex { targets }
     }
@@ -70,6 +83,24 @@ impl LinkIndex {
             .cloned()
             .ok_or(LinkError::Broken)
     }
+}
+
+/// What other files may link to in one account: its file → its URL, both relative to
+/// the account (`reviews/2026-09-30-qbr.md` → `reviews/2026-09-30-qbr/`).
+pub fn account_targets(a: &Account) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("account.toml".to_string(), String::new()),
+        ("contacts.toml".to_string(), "#contacts".to_string()),
+        ("plan.md".to_string(), "#plan".to_string()),
+    ];
+    for r in &a.reviews {
+        let file = r.file.rsplit('/').next().unwrap_or(&r.file);
+        out.push((format!("reviews/{file}"), format!("reviews/{}/", r.stem)));
+    }
+    for asset in &a.assets {
+        out.push((asset.clone(), asset.clone()));
+    }
+    out
 }
 
 /// `%XX` escapes → bytes (invalid escapes are kept as written).

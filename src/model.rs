@@ -58,6 +58,9 @@ pub struct Account {
     pub reviews: Vec<Review>,
     /// Files under `assets/`, relative to the account folder (`assets/org.svg`).
     pub assets: Vec<String>,
+    /// The account's files that were read (relative to the site root), whether or not
+    /// they parsed: "present but broken" differs from "absent" for some rules.
+    pub read: Vec<String>,
 }
 
 impl Account {

@@ -8,7 +8,7 @@ use crate::rules;
 pub fn check(cx: &mut Ctx) {
     let a = cx.account;
     let s = cx.signals;
-    let today = cx.site.today;
+    let today = cx.today;
     let mut out = Vec::new();
     let status = a.profile.as_ref().map_or("active", |p| p.status.v.as_str());
     if let (Some(req), true) = (&s.requirements, cadence_applies(status)) {
@@ -47,8 +47,7 @@ pub fn check(cx: &mut Ctx) {
         .contacts
         .as_ref()
         .map(|c| c.contacts.iter().map(|c| c.id.v.as_str()).collect());
-    let contacts_file_broken =
-        a.contacts.is_none() && cx.site.sources.get(&a.file("contacts.toml")).is_some();
+    let contacts_file_broken = a.contacts.is_none() && a.read.contains(&a.file("contacts.toml"));
     let newest = a
         .reviews
         .iter()

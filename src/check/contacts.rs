@@ -22,7 +22,6 @@ pub fn check(cx: &mut Ctx) {
         if let Some(&first) = ids.get(c.id.v.as_str()) {
             duplicate = true;
             let (l, _) = cx
-                .site
                 .sources
                 .get(&file)
                 .map_or((0, 0), |s| s.line_col(map.contacts[first].id.span.start));

@@ -8,7 +8,7 @@ use crate::rules;
 
 pub fn check(cx: &mut Ctx) {
     let Some(p) = &cx.account.profile else { return };
-    let cfg = &cx.site.config;
+    let cfg = cx.config;
     let file = cx.account.file("account.toml");
     let d = |rule, span: &crate::source::Span, msg: String| {
         Diagnostic::new(rule, &file, Some(span.clone()), msg)
@@ -187,7 +187,7 @@ pub fn check(cx: &mut Ctx) {
             out.push(d(
                 &rules::CREDIT_REVIEW_STALE,
                 &lr.span,
-                format!("the last credit review was {} ({} days ago); tier cadence is {every} days, so it was due {due}", lr.v, lr.v.days_until(cx.site.today)),
+                format!("the last credit review was {} ({} days ago); tier cadence is {every} days, so it was due {due}", lr.v, lr.v.days_until(cx.today)),
             ));
         }
     }

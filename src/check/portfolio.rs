@@ -1,9 +1,13 @@
 //! Portfolio: one customer, one account; caps on the top tier and per owner.
 
+use super::AccountFacts;
+use crate::config::Config;
 use crate::derive::Signals;
 use crate::diag::Diagnostic;
-use crate::load::Loaded;
+use crate::model::Account;
 use crate::rules;
+use crate::source::Span;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
 
@@ -15,16 +19,50 @@ pub fn normalize_legal_name(s: &str) -> String {
         .collect()
 }
 
-pub fn check(site: &Loaded, signals: &[Signals], out: &mut Vec<Diagnostic>) {
+/// What the portfolio rules need of one account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortfolioFacts {
+    /// account.toml was loaded (without it the account takes no part).
+    pub profile: bool,
+    /// Non-blank tax id, with its span in account.toml.
+    pub tax_id: Option<(String, Span)>,
+    /// Legal name as written, with its span.
+    pub legal_name: Option<(String, Span)>,
+    pub churned: bool,
+    pub owner: String,
+    pub declared_tier: String,
+}
+
+impl PortfolioFacts {
+    pub fn of(a: &Account, signals: &Signals) -> PortfolioFacts {
+        let Some(p) = &a.profile else {
+            return PortfolioFacts::default();
+        };
+        PortfolioFacts {
+            profile: true,
+            tax_id: p
+                .tax_id
+                .as_ref()
+                .filter(|t| !t.v.trim().is_empty())
+                .map(|t| (t.v.clone(), t.span.clone())),
+            legal_name: p.legal_name.as_ref().map(|n| (n.v.clone(), n.span.clone())),
+            churned: p.status.v == "churned",
+            owner: p.owner.v.clone(),
+            declared_tier: signals.declared_tier.clone(),
+        }
+    }
+}
+
+pub fn check(cfg: &Config, accounts: &[&AccountFacts], out: &mut Vec<Diagnostic>) {
     let mut by_tax: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, a) in site.accounts.iter().enumerate() {
-        let Some(p) = &a.profile else { continue };
-        if let Some(t) = p.tax_id.as_ref().filter(|t| !t.v.trim().is_empty()) {
-            by_tax.entry(t.v.as_str()).or_default().push(i);
+    for (i, a) in accounts.iter().enumerate() {
+        let p = &a.portfolio;
+        if let Some((t, _)) = &p.tax_id {
+            by_tax.entry(t.as_str()).or_default().push(i);
         }
-        if let Some(n) = &p.legal_name {
-            let key = normalize_legal_name(&n.v);
+        if let Some((n, _)) = &p.legal_name {
+            let key = normalize_legal_name(n);
             if !key.is_empty() {
                 by_name.entry(key).or_default().push(i);
             }
@@ -33,21 +71,20 @@ pub fn check(site: &Loaded, signals: &[Signals], out: &mut Vec<Diagnostic>) {
     let dup = |out: &mut Vec<Diagnostic>,
                group: &[usize],
                what: &str,
-               span_of: &dyn Fn(usize) -> Option<crate::source::Span>| {
+               span_of: &dyn Fn(usize) -> Option<Span>| {
         if group.len() < 2 {
             return;
         }
         for &i in group {
-            let a = &site.accounts[i];
             let others: Vec<&str> = group
                 .iter()
                 .filter(|&&j| j != i)
-                .map(|&j| site.accounts[j].slug.as_str())
+                .map(|&j| accounts[j].slug.as_str())
                 .collect();
             out.push(
                 Diagnostic::new(
                     &rules::DUPLICATE_CUSTOMER,
-                    a.file("account.toml"),
+                    format!("content/accounts/{}/account.toml", accounts[i].slug),
                     span_of(i),
                     format!(
                         "same {what} as account `{}`: the customer is filed twice",
@@ -58,30 +95,30 @@ pub fn check(site: &Loaded, signals: &[Signals], out: &mut Vec<Diagnostic>) {
             );
         }
     };
-    let acc = |i: usize| site.accounts[i].profile.as_ref();
+    let facts = |i: usize| &accounts[i].portfolio;
     for group in by_tax.values() {
         dup(out, group, "tax_id", &|i| {
-            acc(i)?.tax_id.as_ref().map(|t| t.span.clone())
+            facts(i).tax_id.as_ref().map(|t| t.1.clone())
         });
     }
     for group in by_name.values() {
         // already reported under the same tax id? then the legal name adds nothing new
         let tax_dup = group.iter().all(|&i| {
-            acc(i)
-                .and_then(|p| p.tax_id.as_ref())
-                .is_some_and(|t| by_tax.get(t.v.as_str()).is_some_and(|g| g.len() > 1))
+            facts(i)
+                .tax_id
+                .as_ref()
+                .is_some_and(|(t, _)| by_tax.get(t.as_str()).is_some_and(|g| g.len() > 1))
         });
         if !tax_dup {
             dup(out, group, "legal name", &|i| {
-                acc(i)?.legal_name.as_ref().map(|t| t.span.clone())
+                facts(i).legal_name.as_ref().map(|t| t.1.clone())
             });
         }
     }
-    let cfg = &site.config;
-    let active = |i: usize| acc(i).is_some_and(|p| p.status.v != "churned");
+    let active = |i: usize| facts(i).profile && !facts(i).churned;
     if let (Some(cap), Some(top)) = (cfg.portfolio.max_top_tier_accounts, cfg.tiers.first()) {
-        let n = (0..site.accounts.len())
-            .filter(|&i| active(i) && signals[i].declared_tier == top.name)
+        let n = (0..accounts.len())
+            .filter(|&i| active(i) && facts(i).declared_tier == top.name)
             .count();
         if n as i64 > cap {
             out.push(Diagnostic::new(
@@ -97,10 +134,8 @@ pub fn check(site: &Loaded, signals: &[Signals], out: &mut Vec<Diagnostic>) {
     }
     if let Some(cap) = cfg.portfolio.max_accounts_per_owner {
         let mut per: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, a) in site.accounts.iter().enumerate() {
-            if let (Some(p), true) = (&a.profile, active(i)) {
-                *per.entry(p.owner.v.as_str()).or_default() += 1;
-            }
+        for i in (0..accounts.len()).filter(|&i| active(i)) {
+            *per.entry(facts(i).owner.as_str()).or_default() += 1;
         }
         for (owner, n) in per {
             if n as i64 > cap && !owner.is_empty() {

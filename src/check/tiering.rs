@@ -6,7 +6,7 @@ use crate::rules;
 
 pub fn check(cx: &mut Ctx) {
     let Some(p) = &cx.account.profile else { return };
-    let cfg = &cx.site.config;
+    let cfg = cx.config;
     let s = cx.signals;
     let file = cx.account.file("account.toml");
     let declared = &p.tier.declared;
@@ -48,7 +48,7 @@ pub fn check(cx: &mut Ctx) {
     let tiers = s.governing_tiers.join("/");
     let cfile = cx.account.file("contacts.toml");
     // A contacts.toml that failed to parse already has its finding; do not pile on.
-    let contacts_known = cx.account.contacts.is_some() || cx.site.sources.get(&cfile).is_none();
+    let contacts_known = cx.account.contacts.is_some() || !cx.account.read.contains(&cfile);
     if contacts_known {
         let (cf, at) = if cx.account.contacts.is_some() {
             (cfile.clone(), Some(0..0))

@@ -50,7 +50,7 @@ pub fn is_slug(s: &str) -> bool {
 }
 
 /// Names the walk passes over silently: hidden files and editors' temporary files.
-fn ignored(name: &str) -> bool {
+pub(crate) fn ignored(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
@@ -114,6 +114,28 @@ fn stray(rel: String) -> Diagnostic {
 
 /// Load the site at `root`. `today_override` (from `--today`) wins over dossier.toml.
 pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalError> {
+    let (mut site, slugs) = load_root(root, today_override)?;
+    let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> = slugs
+        .par_iter()
+        .map(|slug| load_account(root, slug, &site.config, site.today))
+        .collect();
+    site.accounts.reserve(loaded.len());
+    for (a, srcs, d) in loaded {
+        for s in srcs {
+            site.sources.insert(s);
+        }
+        site.diagnostics.extend(d);
+        site.accounts.push(a);
+    }
+    Ok(site)
+}
+
+/// Everything but the accounts: dossier.toml, the home page, the guides, and the sorted
+/// names of the account folders (each one is then loaded by [`load_account`]).
+pub fn load_root(
+    root: &Path,
+    today_override: Option<Date>,
+) -> Result<(Loaded, Vec<String>), FatalError> {
     let meta = std::fs::metadata(root)
         .map_err(|e| FatalError(format!("cannot read site root `{}`: {e}", root.display())))?;
     if !meta.is_dir() {
@@ -206,29 +228,17 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
         }
     }
     guides.sort_by(|a, b| (a.weight, &a.stem).cmp(&(b.weight, &b.stem)));
-
-    let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> = account_dirs
-        .par_iter()
-        .map(|slug| load_account(root, slug, &config, today))
-        .collect();
-    let mut accounts = Vec::with_capacity(loaded.len());
-    for (a, srcs, d) in loaded {
-        for s in srcs {
-            sources.insert(s);
-        }
-        diags.extend(d);
-        accounts.push(a);
-    }
-    Ok(Loaded {
+    let site = Loaded {
         root: root.to_path_buf(),
         config,
         today,
         home,
         guides,
-        accounts,
+        accounts: Vec::new(),
         sources,
         diagnostics: diags,
-    })
+    };
+    Ok((site, account_dirs))
 }
 
 impl SourceMap {
@@ -240,7 +250,7 @@ impl SourceMap {
 }
 
 /// Load one account folder: its files in a fixed order.
-pub(crate) fn load_account(
+pub fn load_account(
     root: &Path,
     slug: &str,
     cfg: &Config,
@@ -353,6 +363,7 @@ pub(crate) fn load_account(
             _ => diags.push(stray(rel)),
         }
     }
+    acc.read = srcs.iter().map(|s| s.path.clone()).collect();
     if !seen_account {
         diags.push(Diagnostic::new(
             &rules::MISSING_ACCOUNT,
