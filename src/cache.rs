@@ -1,0 +1,386 @@
+//! `dossier check` with a cache of per-account results, so the check an author runs
+//! before every push re-reads only the accounts that changed.
+//!
+//! An account is reused when every entry of its folder has the same name, type, size,
+//! modification time, change time and inode number as when it was last checked, and the
+//! binary, dossier.toml and the date are the same. Only the account's own results are
+//! reused ([`AccountFacts`]: its loader and rule findings, its links, what can link to
+//! it, its portfolio facts); links between files and the portfolio rules run every time.
+//! Files edited in the last seconds before a check are never cached (like git's "racy"
+//! index entries: a second edit within the clock's resolution would keep the same times).
+//!
+//! The cache lives in `<root>/.dossier/check-cache.json` (with a `.gitignore` of its own).
+//! It is an optimisation only: unreadable, corrupt or foreign caches are ignored, and a
+//! `.dossier` that is not a plain folder turns caching off.
+
+use crate::check::{self, AccountFacts, LinkRef, PortfolioFacts};
+use crate::date::Date;
+use crate::diag::{Diagnostic, Summary};
+use crate::load::{self, files, FatalError};
+use crate::rules::{self, Severity};
+use crate::source::{SourceMap, Span};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const DIR: &str = ".dossier";
+const FILE: &str = "check-cache.json";
+/// Bump when the meaning of a cached entry changes.
+const FORMAT: u32 = 1;
+/// Files changed this recently (ns) are not cached: see the module comment.
+const RACY_NS: i64 = 2_000_000_000;
+/// A cache larger than this is not read (it is rebuilt).
+const MAX_BYTES: u64 = 1 << 30;
+
+/// What `dossier check` reports: the findings, the files they point into, the summary.
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: SourceMap,
+    pub summary: Summary,
+    /// Accounts whose results came from the cache.
+    pub reused: usize,
+}
+
+/// One entry of an account folder: relative path, kind (0 file, 1 folder, 2 symlink,
+/// 3 other), size, mtime and ctime in ns (0 for folders: their entries are listed
+/// anyway), inode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp(String, u8, u64, i64, i64, u64);
+
+/// Stamps of every entry under an account folder, sorted; None if any part of it cannot
+/// be listed (the account is then always re-read, and its loader reports why).
+pub fn stamp_account(root: &Path, slug: &str) -> Option<Vec<Stamp>> {
+    let mut out = Vec::new();
+    walk(&root.join("content/accounts").join(slug), "", &mut out)?;
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(out)
+}
+
+#[cfg(unix)]
+fn walk(dir: &Path, rel: &str, out: &mut Vec<Stamp>) -> Option<()> {
+    use std::os::unix::fs::MetadataExt;
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if load::ignored(&name) {
+            continue;
+        }
+        // DirEntry::metadata does not follow symlinks (lstat relative to the folder)
+        let m = e.metadata().ok()?;
+        let ft = m.file_type();
+        let path = if rel.is_empty() {
+            name
+        } else {
+            format!("{rel}/{name}")
+        };
+        let kind = match () {
+            _ if ft.is_symlink() => 2,
+            _ if ft.is_dir() => 1,
+            _ if ft.is_file() => 0,
+            _ => 3,
+        };
+        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
+        let (size, mtime, ctime) = if kind == 1 {
+            (0, 0, 0)
+        } else {
+            (
+                m.size(),
+                ns(m.mtime(), m.mtime_nsec()),
+                ns(m.ctime(), m.ctime_nsec()),
+            )
+        };
+        out.push(Stamp(path.clone(), kind, size, mtime, ctime, m.ino()));
+        if kind == 1 {
+            walk(&e.path(), &path, out)?;
+        }
+    }
+    Some(())
+}
+
+#[cfg(not(unix))]
+fn walk(_: &Path, _: &str, _: &mut Vec<Stamp>) -> Option<()> {
+    None // no inode numbers and change times: never reuse
+}
+
+/// A finding as stored: the rule by its code.
+#[derive(Serialize, Deserialize)]
+struct StoredFinding(
+    String,
+    Severity,
+    String,
+    Option<Span>,
+    String,
+    Option<String>,
+);
+
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    stamp: Vec<Stamp>,
+    files: usize,
+    findings: Vec<StoredFinding>,
+    links: Vec<LinkRef>,
+    targets: Vec<(String, String)>,
+    portfolio: PortfolioFacts,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    key: String,
+    accounts: BTreeMap<String, Entry>,
+}
+
+impl Entry {
+    fn store(stamp: Vec<Stamp>, f: &AccountFacts) -> Entry {
+        Entry {
+            stamp,
+            files: f.files,
+            findings: f
+                .findings
+                .iter()
+                .map(|d| {
+                    StoredFinding(
+                        d.rule.code.to_string(),
+                        d.severity,
+                        d.file.clone(),
+                        d.span.clone(),
+                        d.message.clone(),
+                        d.help.clone(),
+                    )
+                })
+                .collect(),
+            links: f.links.clone(),
+            targets: f.targets.clone(),
+            portfolio: f.portfolio.clone(),
+        }
+    }
+
+    /// None if a rule code is unknown (a cache from another version: re-read).
+    fn facts(&self, slug: &str) -> Option<AccountFacts> {
+        let findings = self
+            .findings
+            .iter()
+            .map(|StoredFinding(code, severity, file, span, message, help)| {
+                Some(Diagnostic {
+                    rule: rules::by_code(code)?,
+                    severity: *severity,
+                    file: file.clone(),
+                    span: span.clone(),
+                    message: message.clone(),
+                    help: help.clone(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(AccountFacts {
+            slug: slug.to_string(),
+            files: self.files,
+            findings,
+            links: self.links.clone(),
+            targets: self.targets.clone(),
+            portfolio: self.portfolio.clone(),
+        })
+    }
+}
+
+/// What makes every cached result invalid when it changes: this binary, the cache
+/// format, dossier.toml and the date.
+fn cache_key(config_text: &str, today: Date) -> String {
+    use std::hash::{Hash, Hasher};
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let t = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+            format!("{}-{}", m.len(), t.map_or(0, |t| t.as_nanos()))
+        })
+        .unwrap_or_default();
+    let mut h = std::hash::DefaultHasher::new();
+    config_text.hash(&mut h);
+    format!(
+        "v{FORMAT} {} exe:{exe} config:{:016x} today:{today}",
+        env!("CARGO_PKG_VERSION"),
+        h.finish()
+    )
+}
+
+/// The cache folder, if it is usable: absent (created on save) or a plain folder.
+fn cache_dir(root: &Path) -> Option<PathBuf> {
+    let dir = root.join(DIR);
+    match std::fs::symlink_metadata(&dir) {
+        Ok(m) if m.is_dir() => Some(dir),
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(dir),
+        Err(_) => None,
+    }
+}
+
+fn read_cache(dir: &Path, key: &str) -> HashMap<String, Entry> {
+    let path = dir.join(FILE);
+    let fresh = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES);
+    let parsed = fresh
+        .then(|| std::fs::read(&path).ok())
+        .flatten()
+        .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok());
+    match parsed {
+        Some(c) if c.key == key => c.accounts.into_iter().collect(),
+        _ => HashMap::new(),
+    }
+}
+
+/// Write the cache beside itself and rename it into place: a reader never sees half a
+/// file. Failures are ignored — the next check is just slower.
+fn write_cache(dir: &Path, file: &CacheFile) {
+    let write = || -> std::io::Result<()> {
+        if !dir.exists() {
+            std::fs::create_dir(dir)?;
+            std::fs::write(dir.join(".gitignore"), "# dossier's local cache\n*\n")?;
+        }
+        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+        let bytes = serde_json::to_vec(file).map_err(std::io::Error::other)?;
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, dir.join(FILE)).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    };
+    let _ = write();
+}
+
+/// One account's outcome in a cached check.
+struct Outcome {
+    facts: AccountFacts,
+    stamp: Option<Vec<Stamp>>,
+    reused: bool,
+    /// Re-read accounts: the files their findings point into.
+    sources: Vec<crate::source::SourceFile>,
+}
+
+/// Load and check the site at `root` like [`crate::check_site`], reusing the cached
+/// results of unchanged accounts (with `use_cache`; without it, the cache is not read
+/// but is still refreshed).
+pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report, FatalError> {
+    let started = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i64);
+    let (site, slugs) = load::load_root(root, today)?;
+    let config_text = site
+        .sources
+        .get("dossier.toml")
+        .map_or("", |s| &s.text)
+        .to_string();
+    let key = cache_key(&config_text, site.today);
+    let dir = cache_dir(root);
+    let t = std::time::Instant::now();
+    // parse the cache on one thread while the other starts stamping
+    let (old, stamps) = rayon::join(
+        || match (&dir, use_cache) {
+            (Some(dir), true) => read_cache(dir, &key),
+            _ => HashMap::new(),
+        },
+        || {
+            slugs
+                .par_iter()
+                .map(|slug| stamp_account(root, slug))
+                .collect::<Vec<_>>()
+        },
+    );
+    crate::timing("cache: stamp + read", t);
+    let t = std::time::Instant::now();
+    let (config, today) = (&site.config, site.today);
+    let outcomes: Vec<Outcome> = slugs
+        .par_iter()
+        .zip(stamps)
+        .map(|(slug, stamp)| {
+            if let (Some(stamp), Some(entry)) = (&stamp, old.get(slug)) {
+                if *stamp == entry.stamp {
+                    if let Some(facts) = entry.facts(slug) {
+                        return Outcome {
+                            facts,
+                            stamp: Some(entry.stamp.clone()),
+                            reused: true,
+                            sources: Vec::new(),
+                        };
+                    }
+                }
+            }
+            let (acc, srcs, loader) = load::load_account(root, slug, config, today);
+            let mut map = SourceMap::default();
+            for s in srcs {
+                map.insert(s);
+            }
+            let (_, facts) = check::account(config, today, &acc, &map, loader);
+            let sources = facts
+                .findings
+                .iter()
+                .filter_map(|d| map.get(&d.file).cloned())
+                .collect();
+            Outcome {
+                facts,
+                stamp,
+                reused: false,
+                sources,
+            }
+        })
+        .collect();
+
+    crate::timing("cache: accounts", t);
+    let t = std::time::Instant::now();
+    let refs: Vec<&AccountFacts> = outcomes.iter().map(|o| &o.facts).collect();
+    let diagnostics = check::finish(
+        config,
+        site.home.as_ref(),
+        &site.guides,
+        site.diagnostics.clone(),
+        &refs,
+    );
+    let files = site.sources.len() + outcomes.iter().map(|o| o.facts.files).sum::<usize>();
+    let summary = Summary::count(&diagnostics, files, outcomes.len());
+    let reused = outcomes.iter().filter(|o| o.reused).count();
+
+    let mut sources = site.sources;
+    for o in &outcomes {
+        for s in &o.sources {
+            sources.insert(s.clone());
+        }
+    }
+    // Reused accounts' findings still quote their files: read just those files.
+    let mut wanted: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d.file.as_str())
+        .filter(|f| sources.get(f).is_none() && f.starts_with("content/"))
+        .collect();
+    wanted.dedup();
+    let read: Vec<_> = wanted
+        .par_iter()
+        .filter_map(|f| files::read_text(root, f, &config.limits).0)
+        .collect();
+    for s in read {
+        sources.insert(s);
+    }
+    crate::timing("cache: finish + quoted files", t);
+    let t = std::time::Instant::now();
+
+    if let Some(dir) = dir {
+        let changed = reused != outcomes.len() || old.len() != outcomes.len();
+        if changed {
+            let racy = |s: &Stamp| s.3.max(s.4) >= started - RACY_NS;
+            let accounts = outcomes
+                .iter()
+                .filter_map(|o| {
+                    let stamp = o.stamp.as_ref().filter(|st| !st.iter().any(racy))?;
+                    Some((o.facts.slug.clone(), Entry::store(stamp.clone(), &o.facts)))
+                })
+                .collect();
+            write_cache(&dir, &CacheFile { key, accounts });
+        }
+    }
+    crate::timing("cache: write", t);
+    Ok(Report {
+        diagnostics,
+        sources,
+        summary,
+        reused,
+    })
+}
