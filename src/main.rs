@@ -196,17 +196,13 @@ fn main() -> ExitCode {
                         return ExitCode::from(2);
                     }
                 };
-                let color = color_for(format);
-                let text = report::render(
+                let failed = print_findings(
                     format,
                     &report.diagnostics,
                     &report.sources,
                     &report.summary,
-                    color,
+                    deny_warnings,
                 );
-                print_out(&text);
-                let failed =
-                    report.summary.errors > 0 || (deny_warnings && report.summary.warnings > 0);
                 std::mem::forget(report); // the OS frees it faster, see `exiting`
                 return ExitCode::from(u8::from(failed));
             }
@@ -226,17 +222,13 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let color = color_for(format);
-            let text = report::render(
+            let failed = print_findings(
                 format,
                 &checked.diagnostics,
                 &checked.site.sources,
                 &checked.summary,
-                color,
+                deny_warnings,
             );
-            print_out(&text);
-            let failed =
-                checked.summary.errors > 0 || (deny_warnings && checked.summary.warnings > 0);
             exiting(checked);
             ExitCode::from(u8::from(failed))
         }
@@ -425,4 +417,17 @@ fn color_for(format: Format) -> bool {
     format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Print `check`'s findings; true if the check fails (errors, or warnings when denied).
+fn print_findings(
+    format: Format,
+    diagnostics: &[dossier::diag::Diagnostic],
+    sources: &dossier::source::SourceMap,
+    summary: &dossier::diag::Summary,
+    deny_warnings: bool,
+) -> bool {
+    let text = report::render(format, diagnostics, sources, summary, color_for(format));
+    print_out(&text);
+    summary.errors > 0 || (deny_warnings && summary.warnings > 0)
 }
