@@ -75,11 +75,14 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<Stamp>) -> Option<()> {
         } else {
             format!("{rel}/{name}")
         };
-        let kind = match () {
-            _ if ft.is_symlink() => 2,
-            _ if ft.is_dir() => 1,
-            _ if ft.is_file() => 0,
-            _ => 3,
+        let kind = if ft.is_symlink() {
+            2
+        } else if ft.is_dir() {
+            1
+        } else if ft.is_file() {
+            0
+        } else {
+            3
         };
         let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
         let (size, mtime, ctime) = if kind == 1 {
@@ -132,27 +135,21 @@ struct CacheFile {
 }
 
 impl Entry {
-    fn store(stamp: Vec<Stamp>, f: &AccountFacts) -> Entry {
+    fn store(stamp: Vec<Stamp>, f: AccountFacts) -> Entry {
         Entry {
             stamp,
             files: f.files,
             findings: f
                 .findings
-                .iter()
+                .into_iter()
                 .map(|d| {
-                    StoredFinding(
-                        d.rule.code.to_string(),
-                        d.severity,
-                        d.file.clone(),
-                        d.span.clone(),
-                        d.message.clone(),
-                        d.help.clone(),
-                    )
+                    let code = d.rule.code.to_string();
+                    StoredFinding(code, d.severity, d.file, d.span, d.message, d.help)
                 })
                 .collect(),
-            links: f.links.clone(),
-            targets: f.targets.clone(),
-            portfolio: f.portfolio.clone(),
+            links: f.links,
+            targets: f.targets,
+            portfolio: f.portfolio,
         }
     }
 
@@ -265,12 +262,8 @@ pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
     let (site, slugs) = load::load_root(root, today)?;
-    let config_text = site
-        .sources
-        .get("dossier.toml")
-        .map_or("", |s| &s.text)
-        .to_string();
-    let key = cache_key(&config_text, site.today);
+    let config_text = site.sources.get("dossier.toml").map_or("", |s| &s.text);
+    let key = cache_key(config_text, site.today);
     let dir = cache_dir(root);
     let t = std::time::Instant::now();
     // parse the cache on one thread while the other starts stamping
@@ -289,21 +282,21 @@ pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report
     crate::timing("cache: stamp + read", t);
     let t = std::time::Instant::now();
     let (config, today) = (&site.config, site.today);
-    let outcomes: Vec<Outcome> = slugs
+    let mut outcomes: Vec<Outcome> = slugs
         .par_iter()
         .zip(stamps)
         .map(|(slug, stamp)| {
-            if let (Some(stamp), Some(entry)) = (&stamp, old.get(slug)) {
-                if *stamp == entry.stamp {
-                    if let Some(facts) = entry.facts(slug) {
-                        return Outcome {
-                            facts,
-                            stamp: Some(entry.stamp.clone()),
-                            reused: true,
-                            sources: Vec::new(),
-                        };
-                    }
-                }
+            let cached = match (&stamp, old.get(slug)) {
+                (Some(now), Some(entry)) if *now == entry.stamp => entry.facts(slug),
+                _ => None,
+            };
+            if let Some(facts) = cached {
+                return Outcome {
+                    facts,
+                    stamp,
+                    reused: true,
+                    sources: Vec::new(),
+                };
             }
             let (acc, srcs, loader) = load::load_account(root, slug, config, today);
             let mut map = SourceMap::default();
@@ -340,9 +333,9 @@ pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report
     let reused = outcomes.iter().filter(|o| o.reused).count();
 
     let mut sources = site.sources;
-    for o in &outcomes {
-        for s in &o.sources {
-            sources.insert(s.clone());
+    for o in &mut outcomes {
+        for s in o.sources.drain(..) {
+            sources.insert(s);
         }
     }
     // Reused accounts' findings still quote their files: read just those files.
@@ -351,7 +344,7 @@ pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report
         .map(|d| d.file.as_str())
         .filter(|f| sources.get(f).is_none() && f.starts_with("content/"))
         .collect();
-    wanted.dedup();
+    wanted.dedup(); // findings are sorted by file
     let read: Vec<_> = wanted
         .par_iter()
         .filter_map(|f| files::read_text(root, f, &config.limits).0)
@@ -367,10 +360,10 @@ pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report
         if changed {
             let racy = |s: &Stamp| s.3.max(s.4) >= started - RACY_NS;
             let accounts = outcomes
-                .iter()
+                .into_iter()
                 .filter_map(|o| {
-                    let stamp = o.stamp.as_ref().filter(|st| !st.iter().any(racy))?;
-                    Some((o.facts.slug.clone(), Entry::store(stamp.clone(), &o.facts)))
+                    let stamp = o.stamp.filter(|st| !st.iter().any(racy))?;
+                    Some((o.facts.slug.clone(), Entry::store(stamp, o.facts)))
                 })
                 .collect();
             write_cache(&dir, &CacheFile { key, accounts });
