@@ -875,17 +875,18 @@ fn write_with(
             let ps = &postings[id];
             let df = ps.len();
             Ok(if df > p.head {
-                // Head = the `head` best postings, tail = the rest; both doc-sorted.
-                let mut ps: Vec<&Posting> = ps.iter().collect();
-                ps.sort_by(|a, b| b.q.cmp(&a.q).then(a.doc.cmp(&b.doc)));
-                let mut tail = ps.split_off(p.head);
-                ps.sort_by_key(|p| p.doc);
-                tail.sort_by_key(|p| p.doc);
-                let tail_json =
-                    serde_json::to_vec(&(term, encode_postings(tail.iter().copied()))).unwrap();
-                let tail_hash = put("p", &tail_json)?;
-                serde_json::to_string(&(term, df, encode_postings(ps.iter().copied()), tail_hash))
-                    .unwrap()
+                // Head = the `head` best postings (q descending, then doc), tail = the
+                // rest; both doc-sorted. Select the head's last posting in linear time,
+                // then split the (doc-sorted) list by it: sorting whole lists cost
+                // O(n log n) per common term and grew ~29× from 10k to 100k accounts.
+                let rank = |a: &Posting, b: &Posting| b.q.cmp(&a.q).then(a.doc.cmp(&b.doc));
+                let mut sel = ps.clone();
+                let cut = *sel.select_nth_unstable_by(p.head - 1, rank).1;
+                let in_head = |x: &&Posting| rank(x, &cut).is_le();
+                let tail = encode_postings(ps.iter().filter(|x| !in_head(x)));
+                let tail_hash = put("p", &serde_json::to_vec(&(term, tail)).unwrap())?;
+                let head = encode_postings(ps.iter().filter(in_head));
+                serde_json::to_string(&(term, df, head, tail_hash)).unwrap()
             } else {
                 serde_json::to_string(&(term, df, encode_postings(ps))).unwrap()
             })
