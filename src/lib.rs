@@ -139,8 +139,9 @@ pub fn build_site(
 pub fn timing(stage: &str, since: std::time::Instant) {
     if std::env::var_os("DOSSIER_TIMINGS").is_some() {
         eprintln!(
-            "timing: {stage:<10} {:>8.3} s   (peak RSS so far {} MiB)",
+            "timing: {stage:<10} {:>8.3} s   (process CPU so far {:.1} s, peak RSS so far {} MiB)",
             since.elapsed().as_secs_f64(),
+            cpu_secs(),
             peak_rss_mib()
         );
     }
@@ -148,6 +149,20 @@ pub fn timing(stage: &str, since: std::time::Instant) {
         "{stage} done in {:.1}s",
         since.elapsed().as_secs_f64()
     ));
+}
+
+/// The process's user + system CPU time in seconds (Linux; 0 elsewhere).
+fn cpu_secs() -> f64 {
+    // /proc/self/stat: fields 14 and 15 (utime, stime) in clock ticks, counted
+    // after the `)` that ends the command name; ticks are 100 per second on Linux.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 /// The process's peak resident memory (Linux; 0 elsewhere).
