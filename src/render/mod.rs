@@ -300,18 +300,8 @@ fn toc(r: &Rendered) -> Vec<TocView> {
         .collect()
 }
 
-/// The search index and the data exports (sitemap, feed, JSON, CSV).
-fn search_and_exports(
-    ctx: &Ctx,
-    rows: &[AccountRow],
-    reviews: &[ReviewSummary],
-    docs: &[&search::IndexedDoc],
-) -> Result<(), String> {
-    let t = std::time::Instant::now();
-    search::write_index(docs, &ctx.engine.terms, &|path, bytes| {
-        ctx.emit(path, bytes)
-    })?;
-    crate::timing("search", t);
+/// The data exports (sitemap, feed, JSON, CSV).
+fn exports(ctx: &Ctx, rows: &[AccountRow], reviews: &[ReviewSummary]) -> Result<(), String> {
     let emit = |p: &str, b: &[u8]| ctx.emit(p, b);
     let export_ctx = export::ExportCtx {
         checked: ctx.checked,
@@ -343,7 +333,8 @@ pub fn render_deferred(
         }
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
-    search_and_exports(&ctx, &rows, &reviews, &docs)
+    search::write_index(&docs, &engine.terms, &|path, bytes| ctx.emit(path, bytes))?;
+    exports(&ctx, &rows, &reviews)
 }
 
 /// Findings per account, placed (file:line:col) once.
@@ -449,10 +440,7 @@ pub fn render_with(
     mut cache: Option<&mut AccountCache>,
 ) -> Result<BuildStats, String> {
     let site = &checked.site;
-    let cfg = &site.config;
-    let theme = &engine.theme;
     let ctx = Ctx::new(engine, checked, opts, out);
-    let lang = cfg.language.as_str();
     let findings = placed_findings(checked);
     let empty = Vec::new();
     let rows = account_rows(checked, opts, &findings);
@@ -507,8 +495,47 @@ pub fn render_with(
     }
     reviews.sort_by(|a, b| (b.date, &b.url).cmp(&(a.date, &a.url)));
 
+    // The search index and every other page run side by side: the index has long
+    // single-threaded steps (numbering docs, grouping postings by term) that would
+    // otherwise leave a core idle.
+    let (index, rest) = rayon::join(
+        || {
+            if opts.defer_search {
+                return Ok(());
+            }
+            let t = std::time::Instant::now();
+            search::write_index(&docs, &ctx.engine.terms, &|path, bytes| {
+                ctx.emit(path, bytes)
+            })?;
+            crate::timing("search", t);
+            Ok(())
+        },
+        || other_pages(&ctx, &rows, &reviews, only),
+    );
+    drop(docs);
+    index.and(rest)?;
+    report_spent();
+    Ok(BuildStats {
+        pages: ctx.pages.load(Ordering::Relaxed),
+        files: ctx.files.load(Ordering::Relaxed),
+        bytes: ctx.bytes.load(Ordering::Relaxed),
+    })
+}
+
+/// Everything but the account pages and the search index: portfolio pages, guides,
+/// exports, theme files and account assets.
+fn other_pages(
+    ctx: &Ctx,
+    rows: &[AccountRow],
+    reviews: &[ReviewSummary],
+    only: Option<&Only>,
+) -> Result<(), String> {
+    let site = &ctx.checked.site;
+    let opts = ctx.opts;
+    let lang = site.config.language.as_str();
+    let theme = &ctx.engine.theme;
     let t = std::time::Instant::now();
-    portfolio_pages(&ctx, &rows, &reviews, only)?;
+    portfolio_pages(ctx, rows, reviews, only)?;
     crate::timing("portfolio", t);
     for g in &site.guides {
         let url = format!("guides/{}/", g.stem);
@@ -523,9 +550,8 @@ pub fn render_with(
     ctx.page("search.html", "search/", lang, &serde_json::json!({}))?;
     ctx.page("404.html", "404.html", lang, &serde_json::json!({}))?;
     if !opts.defer_search {
-        search_and_exports(&ctx, &rows, &reviews, &docs)?;
+        exports(ctx, rows, reviews)?;
     }
-    drop(docs);
     let full = only.is_none();
     for (path, bytes) in theme.statics.iter().filter(|_| full) {
         ctx.emit(&format!("static/{path}"), bytes)?;
@@ -555,12 +581,7 @@ pub fn render_with(
             }
         }
     }
-    report_spent();
-    Ok(BuildStats {
-        pages: ctx.pages.load(Ordering::Relaxed),
-        files: ctx.files.load(Ordering::Relaxed),
-        bytes: ctx.bytes.load(Ordering::Relaxed),
-    })
+    Ok(())
 }
 
 fn account_pages(
