@@ -73,7 +73,7 @@ for n in "${sizes[@]}"; do
     for peer in hugo ${PAGEFIND:+hugo+pf}; do
       walls=(); cpus=(); rsss=()
       for i in $(seq "$runs"); do
-        out="$outs/out-hugo-$n-$i"; rm -rf "$out"
+        out="$outs/out-$peer-$n-$i"; rm -rf "$out"
         cmd=(hugo -s "$site" -d "$out")
         [ "$peer" = hugo+pf ] && cmd=(sh -c 'hugo -s "$1" -d "$2" >/dev/null && pagefind --site "$2"' sh "$site" "$out")
         log=$( { /usr/bin/time -v "${cmd[@]}" >/dev/null; } 2>&1 )
