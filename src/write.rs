@@ -164,11 +164,41 @@ impl Staging {
             return Err(e);
         }
         if had_old {
-            let _ = fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         std::mem::forget(self);
         Ok(())
     }
+}
+
+/// Remove a previous site, its second-level entries (`accounts/<slug>`, …) in
+/// parallel: a single-threaded removal of a 10,000-account site took almost as long as
+/// building it on ext4. Symbolic links are removed, never followed (`DirEntry`'s file
+/// type does not follow them, and `remove_dir_all` does not either).
+fn remove_tree(dir: &Path) {
+    use rayon::prelude::*;
+    let entries = |d: &Path| -> Vec<(PathBuf, bool)> {
+        fs::read_dir(d)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let second: Vec<(PathBuf, bool)> = entries(dir)
+        .into_iter()
+        .filter(|(_, is_dir)| *is_dir)
+        .flat_map(|(d, _)| entries(&d))
+        .collect();
+    second.par_iter().for_each(|(path, is_dir)| {
+        let _ = if *is_dir {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        };
+    });
+    let _ = fs::remove_dir_all(dir);
 }
 
 impl Drop for Staging {

@@ -258,6 +258,37 @@ fn a_failed_build_keeps_the_previous_site_and_unsafe_outputs_are_refused() {
 }
 
 #[test]
+fn a_rebuild_replaces_the_previous_site_without_following_its_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("site");
+    write_site(&dir, &base_files());
+    let out = tmp.path().join("out");
+    assert_eq!(build(&dir, &out, &[]).0, 0);
+    let fresh = tree(&out);
+    // leftovers of an older build, and links out of the site that must survive it
+    let keep = tmp.path().join("keep");
+    std::fs::create_dir_all(&keep).unwrap();
+    std::fs::write(keep.join("precious.txt"), "not the site's").unwrap();
+    std::fs::create_dir_all(out.join("accounts/gone-account/reviews")).unwrap();
+    std::fs::write(out.join("accounts/gone-account/index.html"), "stale").unwrap();
+    std::fs::write(out.join("accounts/acme-steel/old.html"), "stale").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&keep, out.join("accounts/linked-folder")).unwrap();
+        std::os::unix::fs::symlink(&keep, out.join("accounts/acme-steel/linked")).unwrap();
+    }
+    assert_eq!(build(&dir, &out, &[]).0, 0);
+    assert_eq!(tree(&out), fresh, "the new site is exactly a fresh build");
+    assert!(keep.join("precious.txt").is_file(), "a link was followed");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("dossier-"))
+        .collect();
+    assert!(leftovers.is_empty(), "the previous site was not removed");
+}
+
+#[test]
 fn a_repo_theme_overrides_templates_and_static_files_by_name() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
