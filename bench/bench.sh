@@ -12,6 +12,8 @@
 # minutes after a large delete is several times slower (the inode allocator skips
 # recently freed inodes), which would measure the previous run's `rm -rf`, not the tool.
 # Leftovers of an earlier run are deleted first, then the script waits SETTLE s (65).
+# Every timed run starts after `sync`: at 100,000 accounts a build writes 6 GB, and the
+# next run would otherwise share the disk and the CPUs with writing that back.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 gen="$here/../shared/bench/gen_corpus.py"
@@ -57,6 +59,7 @@ for n in "${sizes[@]}"; do
     for i in $(seq "$runs"); do
       out="$outs/out-$n-$i"; rm -rf "$out"
       args=("${base[@]}"); [ "$cmd" = build ] && args+=(--output "$out")
+      sync  # the previous run's output is on disk, not still being written back
       log=$( { /usr/bin/time -v "$bin" "${args[@]}" >/dev/null; } 2>&1 )
       walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
       cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
@@ -76,6 +79,7 @@ for n in "${sizes[@]}"; do
         out="$outs/out-$peer-$n-$i"; rm -rf "$out"
         cmd=(hugo -s "$site" -d "$out")
         [ "$peer" = hugo+pf ] && cmd=(sh -c 'hugo -s "$1" -d "$2" >/dev/null && pagefind --site "$2"' sh "$site" "$out")
+        sync
         log=$( { /usr/bin/time -v "${cmd[@]}" >/dev/null; } 2>&1 )
         walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
         cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")

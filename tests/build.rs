@@ -46,6 +46,16 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
+/// Temp or set-aside folders of builds (`.<name>.dossier-…`) in `dir`.
+fn leftovers(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("dossier-"))
+        .map(|e| e.path())
+        .collect()
+}
+
 fn demo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -235,12 +245,7 @@ fn a_failed_build_keeps_the_previous_site_and_unsafe_outputs_are_refused() {
     assert_eq!(code, 1, "{log}");
     assert!(log.contains("unchanged"), "{log}");
     assert_eq!(tree(&out), before, "the previous site must be untouched");
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("dossier-"))
-        .collect();
-    assert!(leftovers.is_empty(), "temp folders left behind");
+    assert!(leftovers(tmp.path()).is_empty(), "temp folders left behind");
     std::fs::write(&acct, text).unwrap();
     // a non-empty folder dossier did not create is refused, and so is the root itself
     let foreign = tmp.path().join("foreign");
@@ -280,12 +285,10 @@ fn a_rebuild_replaces_the_previous_site_without_following_its_links() {
     assert_eq!(build(&dir, &out, &[]).0, 0);
     assert_eq!(tree(&out), fresh, "the new site is exactly a fresh build");
     assert!(keep.join("precious.txt").is_file(), "a link was followed");
-    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("dossier-"))
-        .collect();
-    assert!(leftovers.is_empty(), "the previous site was not removed");
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "the previous site was not removed"
+    );
 }
 
 #[test]
