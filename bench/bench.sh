@@ -8,10 +8,14 @@
 # Corpora come from ../shared/bench/gen_corpus.py; above 50,000 accounts (its name space
 # runs out) two halves with different seeds are merged by bench/merge_corpora.py.
 # Prints: size, command, median wall s, CPU s, peak RSS MiB, pages, pages/s.
-# Outputs are kept until every run is done, then deleted: on ext4, creating files in the
-# minutes after a large delete is several times slower (the inode allocator skips
-# recently freed inodes), which would measure the previous run's `rm -rf`, not the tool.
-# Leftovers of an earlier run are deleted first, then the script waits SETTLE s (65).
+# Outputs are kept until every run is done, then deleted: on ext4 without a journal,
+# creating files in the 6 minutes after a large delete is much slower (the inode
+# allocator skips inodes freed in the last 60 s, or 360 s once their inode-table block
+# is dirty again, which our own new files make it; `perf` shows find_inode_bit and
+# recently_deleted taking ~40% of a build), which would measure the previous run's
+# `rm -rf`, not the tool. Leftovers of an earlier run (and killed builds' hidden temp
+# folders) are deleted first, then the script waits SETTLE s (370). Run one invocation
+# for all sizes, or wait 6 minutes between invocations.
 # Every timed run starts after `sync`: at 100,000 accounts a build writes 6 GB, and the
 # next run would otherwise share the disk and the CPUs with writing that back.
 set -euo pipefail
@@ -21,10 +25,10 @@ work=${BENCH_DIR:-/tmp/dossier-bench}
 outs=${OUT_DIR:-$work}
 runs=${RUNS:-3}
 mkdir -p "$work" "$outs"
-if compgen -G "$outs/out-*" >/dev/null; then
-  rm -rf "$outs"/out-*; sync; sleep "${SETTLE:-65}"
+if compgen -G "$outs/out-*" >/dev/null || compgen -G "$outs/.out-*" >/dev/null; then
+  rm -rf "$outs"/out-* "$outs"/.out-*; sync; sleep "${SETTLE:-370}"
 fi
-trap 'rm -rf "$outs"/out-*' EXIT
+trap 'rm -rf "$outs"/out-* "$outs"/.out-*' EXIT
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 bin="$here/target/release/dossier"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
