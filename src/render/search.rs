@@ -1895,7 +1895,8 @@ mod tests {
                 .filter(|(f, t)| *f == Field::Body && t.contains(|c: char| c.is_ascii_lowercase()));
             swap_letter(&mut f.next().expect("a body").1)
         };
-        let edits: Vec<(&str, Box<dyn Fn(&mut Vec<SearchDoc>)>)> = vec![
+        type Edit = Box<dyn Fn(&mut Vec<SearchDoc>)>;
+        let edits: Vec<(&str, Edit)> = vec![
             ("a body excerpt", Box::new(body)),
             ("a url", Box::new(|d| swap_letter(&mut d[9].url))),
             (
