@@ -52,8 +52,9 @@
 //!
 //! # Index format (all paths relative to the site root; all JSON, UTF-8)
 //!
-//! Every file but the manifest is named by the FNV-1a-64 hash of its bytes
-//! (16 hex digits), so it can be cached forever; output is deterministic
+//! Every file but the manifest is named by an FNV-1a-64 hash (16 hex digits):
+//! of its bytes, or for doc chunks of everything they are made of, so it can be
+//! cached forever; output is deterministic
 //! (everything sorted, no hash-map order leaks). Number encodings use the
 //! base64url alphabet `A–Z a–z 0–9 - _` ("digit" = 0..63). A *varint* is
 //! big-endian 5-bit groups, one digit each, bit 5 set on all but the last.
