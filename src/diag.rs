@@ -106,7 +106,8 @@ impl RuleLevels {
                 None => Some(d),
             })
             .collect();
-        out.sort_by(|a, b| {
+        // 150,000 findings at 100,000 accounts: sorted on every core.
+        rayon::slice::ParallelSliceMut::par_sort_by(out.as_mut_slice(), |a, b| {
             (
                 &a.file,
                 a.span.as_ref().map(|s| (s.start, s.end)),
