@@ -75,6 +75,10 @@ pub fn validate_output(root: &Path, out: &Path, force: bool) -> Result<(), Strin
 pub struct Staging {
     out: PathBuf,
     tmp: PathBuf,
+    /// Folders already created (relative): most files go into an existing folder,
+    /// and `create_dir_all` would ask the file system again for each (a `mkdir`
+    /// that fails, then a `stat`).
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
 }
 
 fn sibling(out: &Path, tag: &str) -> PathBuf {
@@ -143,6 +147,7 @@ impl Staging {
         Ok(Staging {
             out: out.to_path_buf(),
             tmp,
+            made: Default::default(),
         })
     }
 
@@ -216,11 +221,22 @@ impl Output for Staging {
                 format!("unsafe output path `{path}`"),
             )
         })?;
-        let full = self.tmp.join(rel);
-        if let Some(p) = full.parent() {
-            fs::create_dir_all(p)?;
+        let full = self.tmp.join(&rel);
+        let parent = rel.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(p) = parent {
+            if !self.made.lock().expect("poisoned").contains(p) {
+                fs::create_dir_all(self.tmp.join(p))?;
+                self.made.lock().expect("poisoned").insert(p.to_path_buf());
+            }
         }
-        fs::write(full, bytes)
+        match fs::write(&full, bytes) {
+            // a folder we made was removed meanwhile: make it again
+            Err(e) if e.kind() == io::ErrorKind::NotFound && parent.is_some() => {
+                fs::create_dir_all(full.parent().expect("has a parent"))?;
+                fs::write(full, bytes)
+            }
+            r => r,
+        }
     }
 }
 

@@ -999,9 +999,7 @@ fn write_with(
     // Term entries in dictionary order (terms no document uses any more — `serve`
     // keeps its dictionary between renders — are left out), long lists split into a
     // head and a tail file.
-    let mut sorted: Vec<usize> = (0..names.len())
-        .filter(|&i| df(i) > 0)
-        .collect();
+    let mut sorted: Vec<usize> = (0..names.len()).filter(|&i| df(i) > 0).collect();
     sorted.par_sort_unstable_by(|&a, &b| names[a].cmp(names[b]));
     let entries: Vec<String> = sorted
         .par_iter()
