@@ -1283,18 +1283,20 @@ fn render_links(
     }
 }
 
-/// Legend below the tree, items flowing left to right within `width`; returns its height.
-fn render_legend(out: &mut String, width: f64, lang: Lang) -> f64 {
-    enum Icon {
-        Stance(usize),
-        Badge(&'static str),
-        Link(usize),
-        Dots,
-        Bars,
-        Clock,
-        Dashed,
-        Warn,
-    }
+/// An icon of the legend.
+enum Icon {
+    Stance(usize),
+    Badge(&'static str),
+    Link(usize),
+    Dots,
+    Bars,
+    Clock,
+    Dashed,
+    Warn,
+}
+
+/// The legend's sections: a title and its (icon, label) items.
+fn legend_sections(lang: Lang) -> Vec<(&'static str, Vec<(Icon, &'static str)>)> {
     let stances =
         (0..STANCES.len()).map(|i| (Icon::Stance(i), tr(lang, STANCES[i].en, STANCES[i].zh)));
     let roles = ROLES.iter().map(|r| (Icon::Badge(r.1), tr(lang, r.2, r.3)));
@@ -1313,12 +1315,75 @@ fn render_legend(out: &mut String, width: f64, lang: Lang) -> f64 {
         (Icon::Dashed, tr(lang, "left / inactive", "离职 / 停用")),
         (Icon::Warn, tr(lang, "named in a gap", "涉及覆盖缺口")),
     ];
-    let sections: Vec<(&str, Vec<(Icon, &str)>)> = vec![
+    vec![
         (tr(lang, "Stance", "立场"), stances.collect()),
         (tr(lang, "Roles", "角色"), roles.collect()),
         (tr(lang, "Links", "关系"), links.collect()),
         (tr(lang, "Marks", "标记"), marks),
-    ];
+    ]
+}
+
+/// Width the legend is laid out in: the narrowest map's, as when each map drew its
+/// own legend.
+const LEGEND_W: f64 = 760.0 - 2.0 * MARGIN;
+
+/// The legend as a file of its own, one per language, shown under every map by an
+/// `<img>`: each map carrying its own copy made it a fifth of an account page (7 KB;
+/// 0.7 GB of a 100,000-account site). Built once per language and kept.
+pub struct Legend {
+    /// The file's name under `static/`.
+    pub file: &'static str,
+    /// The standalone SVG, drawn on a light panel like the map's cards so it reads
+    /// on a dark page too.
+    pub svg: String,
+    /// The `<img>` tag after its `src` value: size and alt text.
+    img_rest: String,
+}
+
+impl Legend {
+    pub fn new(lang: Lang) -> Legend {
+        let mut body = String::new();
+        let h = (render_legend(&mut body, LEGEND_W, lang) + 2.0 * MARGIN).ceil();
+        let w = LEGEND_W + 2.0 * MARGIN;
+        let (nw, nh, iw, ih) = (N(w), N(h), N(w - 1.0), N(h - 1.0));
+        let svg = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{nw}" height="{nh}" viewBox="0 0 {nw} {nh}" font-family="{FONT}" font-size="13" color="{INK}"><rect x="0.5" y="0.5" width="{iw}" height="{ih}" rx="6" fill="#ffffff" stroke="#dde2ea"/><g transform="translate({MARGIN},{MARGIN})">{body}</g></svg>"##
+        );
+        // The alt text lists every section, for screen readers and when images are off.
+        let sections: Vec<String> = legend_sections(lang)
+            .iter()
+            .map(|(title, items)| {
+                let labels: Vec<&str> = items.iter().map(|i| i.1).collect();
+                format!("{title}: {}", labels.join(", "))
+            })
+            .collect();
+        let alt = format!(
+            "{}: {}",
+            tr(lang, "Legend", "图例"),
+            sections.join(tr(lang, "; ", "；"))
+        );
+        Legend {
+            file: match lang {
+                Lang::En => "contact-map-legend-en.svg",
+                Lang::Zh => "contact-map-legend-zh.svg",
+            },
+            svg,
+            img_rest: format!(r#"" width="{nw}" height="{nh}" alt="{}">"#, esc(&alt)),
+        }
+    }
+
+    /// The `<img>` for a page whose way to the site root is `root`.
+    pub fn img(&self, root: &str) -> String {
+        format!(
+            r#"<img class="map-legend" src="{root}static/{}{}"#,
+            self.file, self.img_rest
+        )
+    }
+}
+
+/// Legend items flowing left to right within `width`; returns its height.
+fn render_legend(out: &mut String, width: f64, lang: Lang) -> f64 {
+    let sections = legend_sections(lang);
     let label_w = sections
         .iter()
         .map(|s| units(s.0) * 7.2)
@@ -1435,7 +1500,8 @@ fn render_gaps(out: &mut String, gaps: &[Gap], width: f64, lang: Lang) -> f64 {
 
 /// The map as one `<svg>` element: explicit pixel width (the caller wraps it in
 /// an `overflow-x:auto` container, so text never shrinks), `role="img"` labelled
-/// by its `<title>` and `<desc>`; tree on top, then the gaps box and the legend.
+/// by its `<title>` and `<desc>`; tree on top, then the gaps box (the legend is a
+/// shared file: [`legend_img`]).
 /// Gap messages are shown as given (translate `Gap::message` first if needed).
 pub fn render_svg(
     contacts: &[MapContact],
@@ -1503,11 +1569,6 @@ pub fn render_svg(
     if !gaps.is_empty() {
         w!(body, r#"<g transform="translate({MARGIN},{})">"#, N(y));
         y += render_gaps(&mut body, gaps, width - 2.0 * MARGIN, lang) + 20.0;
-        body.push_str("</g>");
-    }
-    if !empty {
-        w!(body, r#"<g transform="translate({MARGIN},{})">"#, N(y));
-        y += render_legend(&mut body, width - 2.0 * MARGIN, lang) + MARGIN;
         body.push_str("</g>");
     }
 
@@ -1770,7 +1831,50 @@ mod tests {
         );
         let zh = render_svg(&cs, &links, &gaps, Lang::Zh, "客户");
         check_markup(&zh);
-        assert!(zh.contains("图例") && zh.contains("我方：li.wei"));
+        assert!(zh.contains("我方：li.wei"));
+        assert!(
+            !svg.contains("class=\"legend\""),
+            "the legend is a shared file"
+        );
+    }
+
+    /// One legend file per language serves every map: well-formed, inert, the same
+    /// width as the narrowest map, and its `<img>` says what it shows.
+    #[test]
+    fn the_shared_legend_is_one_file_per_language() {
+        for (lang, word, role) in [
+            (Lang::En, "Legend", "influencer"),
+            (Lang::Zh, "图例", "影响者"),
+        ] {
+            let legend = Legend::new(lang);
+            check_markup(&legend.svg);
+            assert!(
+                legend.svg.contains("width=\"760\""),
+                "{}",
+                &legend.svg[..200]
+            );
+            assert!(legend.svg.contains(role), "{role}");
+            let img = legend.img("../../");
+            assert!(img.starts_with(&format!(
+                r#"<img class="map-legend" src="../../static/{}""#,
+                legend.file
+            )));
+            assert!(
+                img.contains(&format!(r#"alt="{word}: "#)) && img.contains(role),
+                "{img}"
+            );
+            let height = |s: &str| {
+                s.split("height=\"")
+                    .nth(1)
+                    .map(|h| h.split('"').next().unwrap().to_string())
+            };
+            assert_eq!(
+                height(&img),
+                height(&legend.svg),
+                "the img reserves the legend's size"
+            );
+        }
+        assert_ne!(Legend::new(Lang::En).file, Legend::new(Lang::Zh).file);
     }
 
     #[test]

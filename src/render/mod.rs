@@ -98,6 +98,8 @@ pub struct Engine {
     /// The search dictionary: documents are tokenized as their pages render and keep
     /// term ids; `serve` keeps it (and the documents) between renders.
     terms: search::Terms,
+    /// The contact maps' legend, English and Chinese: one shared file each.
+    map_legends: [contact_map::Legend; 2],
 }
 
 impl Engine {
@@ -121,6 +123,8 @@ impl Engine {
             labels_en,
             labels_zh,
             terms: search::Terms::default(),
+            map_legends: [contact_map::Lang::En, contact_map::Lang::Zh]
+                .map(contact_map::Legend::new),
         })
     }
 }
@@ -557,6 +561,9 @@ fn other_pages(
         ctx.emit(&format!("static/{path}"), bytes)?;
     }
     if full {
+        for legend in &ctx.engine.map_legends {
+            ctx.emit(&format!("static/{}", legend.file), legend.svg.as_bytes())?;
+        }
         ctx.emit(
             "static/highlight-light.css",
             markdown::highlight_css_light().as_bytes(),
@@ -663,7 +670,14 @@ fn account_pages(
         .map(|c| (c.id.v.as_str(), c.name.v.as_str()))
         .collect();
     let t = std::time::Instant::now();
-    let (map_html, gaps) = contact_map_of(a, s, lang, &p.name.v, site.today);
+    let (mut map_html, gaps) = contact_map_of(a, s, lang, &p.name.v, site.today);
+    if let Some(html) = map_html
+        .as_mut()
+        .filter(|_| a.contacts.as_ref().is_some_and(|m| !m.contacts.is_empty()))
+    {
+        let legend = &ctx.engine.map_legends[usize::from(lang == "zh")];
+        html.push_str(&legend.img(&root_of(&url)));
+    }
     spent(&SPENT_MAPS, t);
     let team: Vec<(String, String)> = p
         .team
