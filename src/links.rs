@@ -3,6 +3,7 @@
 
 use crate::load::Loaded;
 use crate::model::{Account, Page};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Every linkable file, by its path relative to the site root → its site URL
@@ -23,29 +24,36 @@ impl LinkIndex {
     pub fn new(site: &Loaded) -> LinkIndex {
         let targets: Vec<(&str, Vec<(String, String)>)> = site
             .accounts
-            .iter()
+            .par_iter()
             .map(|a| (a.slug.as_str(), account_targets(a)))
             .collect();
-        let accounts = targets.iter().map(|(s, t)| (*s, t.as_slice()));
-        LinkIndex::from_parts(site.home.is_some(), &site.guides, accounts)
+        let accounts: Vec<(&str, &[(String, String)])> =
+            targets.iter().map(|(s, t)| (*s, t.as_slice())).collect();
+        LinkIndex::from_parts(site.home.is_some(), &site.guides, &accounts)
     }
 
-    /// The index from its parts: `check` keeps each account's targets (slug, and
-    /// [`account_targets`]; possibly from its cache) rather than the accounts themselves.
-    pub fn from_parts<'a>(
+    /// The index of every linkable file: the site's home page and guides, and each
+    /// account's (slug, [(file in its folder, URL below its page)]).
+    pub fn from_parts(
         home: bool,
         guides: &[Page],
-        accounts: impl IntoIterator<Item = (&'a str, &'a [(String, String)])>,
+        accounts: &[(&str, &[(String, String)])],
     ) -> LinkIndex {
-        let mut targets = HashMap::new();
-        for (slug, list) in accounts {
-            for (file, url) in list {
-                targets.insert(
-                    format!("content/accounts/{slug}/{file}"),
-                    format!("accounts/{slug}/{url}"),
-                );
-            }
-        }
+        // The keys and URLs are formatted in parallel and the map is sized once: at
+        // 100,000 accounts (2.5 million targets) this was a second on one core.
+        let pairs: Vec<(String, String)> = accounts
+            .par_iter()
+            .flat_map_iter(|(slug, list)| {
+                list.iter().map(move |(file, url)| {
+                    (
+                        format!("content/accounts/{slug}/{file}"),
+                        format!("accounts/{slug}/{url}"),
+                    )
+                })
+            })
+            .collect();
+        let mut targets = HashMap::with_capacity(pairs.len() + guides.len() + 1);
+        targets.extend(pairs);
         if home {
             targets.insert("content/_index.md".to_string(), String::new());
         }

@@ -110,13 +110,12 @@ pub fn finish(
     mut findings: Vec<Diagnostic>,
     accounts: &[&AccountFacts],
 ) -> Vec<Diagnostic> {
-    let index = LinkIndex::from_parts(
-        home.is_some(),
-        guides,
-        accounts
-            .iter()
-            .map(|f| (f.slug.as_str(), f.targets.as_slice())),
-    );
+    let t = std::time::Instant::now();
+    let targets: Vec<(&str, &[(String, String)])> = accounts
+        .iter()
+        .map(|f| (f.slug.as_str(), f.targets.as_slice()))
+        .collect();
+    let index = LinkIndex::from_parts(home.is_some(), guides, &targets);
     // Each account's findings and resolved links, in parallel (a single-threaded
     // second at 100,000 accounts); the order is kept, and `apply` sorts them anyway.
     let per_account: Vec<Vec<Diagnostic>> = accounts
@@ -128,24 +127,32 @@ pub fn finish(
         })
         .collect();
     findings.extend(per_account.into_iter().flatten());
+    crate::timing("check: links", t);
+    let t = std::time::Instant::now();
     for p in home.into_iter().chain(guides) {
         let mut refs = Vec::new();
         links::scan_body(&p.body, &mut findings, &mut refs);
         links::resolve(&refs, &index, &mut findings);
     }
     portfolio::check(config, accounts, &mut findings);
-    config.rules.apply(findings)
+    crate::timing("check: portfolio", t);
+    let t = std::time::Instant::now();
+    let out = config.rules.apply(findings);
+    crate::timing("check: sort", t);
+    out
 }
 
 /// Run every rule over a loaded site. Returns each account's signals (same order as
 /// `site.accounts`) and all findings (including the loader's), levels applied, sorted.
 pub fn run(site: &Loaded) -> (Vec<Signals>, Vec<Diagnostic>) {
+    let t = std::time::Instant::now();
     let results: Vec<(Signals, AccountFacts)> = site
         .accounts
         .par_iter()
         .map(|a| account(&site.config, site.today, a, &site.sources, Vec::new()))
         .collect();
     let (signals, facts): (Vec<Signals>, Vec<AccountFacts>) = results.into_iter().unzip();
+    crate::timing("check: accounts", t);
     let refs: Vec<&AccountFacts> = facts.iter().collect();
     let diags = finish(
         &site.config,
