@@ -82,6 +82,14 @@ impl SourceMap {
     pub fn insert(&mut self, file: SourceFile) {
         self.files.insert(file.path.clone(), file);
     }
+    /// Insert many files at once: the map is built in one pass from the sorted list
+    /// and merged in, instead of one search from the root per file (600,000 files
+    /// at 100,000 accounts).
+    pub fn insert_all(&mut self, files: Vec<SourceFile>) {
+        let mut more: BTreeMap<String, SourceFile> =
+            files.into_iter().map(|f| (f.path.clone(), f)).collect();
+        self.files.append(&mut more);
+    }
     pub fn get(&self, path: &str) -> Option<&SourceFile> {
         self.files.get(path)
     }

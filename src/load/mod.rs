@@ -115,18 +115,20 @@ fn stray(rel: String) -> Diagnostic {
 /// Load the site at `root`. `today_override` (from `--today`) wins over dossier.toml.
 pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalError> {
     let (mut site, slugs) = load_root(root, today_override)?;
+    let t = std::time::Instant::now();
     let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> = slugs
         .par_iter()
         .map(|slug| load_account(root, slug, &site.config, site.today))
         .collect();
+    crate::timing("load: accounts", t);
     site.accounts.reserve(loaded.len());
+    let mut sources = Vec::new();
     for (a, srcs, d) in loaded {
-        for s in srcs {
-            site.sources.insert(s);
-        }
+        sources.extend(srcs);
         site.diagnostics.extend(d);
         site.accounts.push(a);
     }
+    site.sources.insert_all(sources);
     Ok(site)
 }
 
