@@ -8,7 +8,8 @@
 #   RUNS=1 bench/bench.sh 100000             # one run instead of the median of 3
 # Corpora come from ../shared/bench/gen_corpus.py; above 50,000 accounts (its name space
 # runs out) two halves with different seeds are merged by bench/merge_corpora.py.
-# Prints: size, command, median wall s, CPU s, peak RSS MiB, pages, pages/s.
+# Prints: size, command, median wall s, CPU s, peak RSS MiB, pages, pages/s; then the
+# ratios of the medians (build / Hugo, build / Hugo + Pagefind, build N / previous N).
 # Outputs are kept until every run is done, then deleted: on ext4 without a journal,
 # creating files in the 6 minutes after a large delete is much slower (the inode
 # allocator skips inodes freed in the last 60 s, or 360 s once their inode-table block
@@ -54,53 +55,69 @@ corpus_of() { # accounts → corpus folder, generated on first use
   fi
   echo "$dir"
 }
+declare -A W C R P  # per "size tool": the runs' wall s, CPU s, peak RSS MiB; pages
+# One timed run of TOOL at size N (input folder IN) → W/C/R/P["N TOOL"].
+timed() {
+  local n=$1 tool=$2 in=$3; shift 3
+  sync  # the previous run's output is on disk, not still being written back
+  warm "$in"
+  local log; log=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 )
+  W["$n $tool"]+="$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}') "
+  C["$n $tool"]+="$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}') "
+  R["$n $tool"]+="$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}') "
+  P["$n $tool"]=$(echo "$log" | sed -n 's/^built \([0-9]*\) pages.*/\1/p')
+}
+med() { printf "%s\n" $1 | median; }
+report() {
+  local n=$1 tool=$2 w pages pps
+  w=$(med "${W[$n $tool]}"); pages=${P[$n $tool]:-}
+  pps=$(awk -v p="${pages:-0}" -v w="$w" 'BEGIN { if (p > 0 && w > 0) printf "%.0f", p / w; else print "-" }')
+  printf "%-8s %-10s %10s %8s %9s %7s %8s\n" "$n" "$tool" "$w" "$(med "${C[$n $tool]}")" \
+    "$(med "${R[$n $tool]}")" "${pages:--}" "$pps"
+}
 printf "%-8s %-10s %10s %8s %9s %7s %8s\n" accounts cmd wall_s cpu_s rss_mib pages pages/s
 for n in "${sizes[@]}"; do
   corpus=$(corpus_of "$n")
   # check: every account re-read (--no-cache; it still refreshes the cache).
   # check-warm: nothing changed since the last check, the author's usual case.
-  for cmd in check check-warm build; do
-    walls=(); cpus=(); rsss=(); pages=0
-    case $cmd in
-      check) base=(check --no-cache --root "$corpus") ;;
-      check-warm) base=(check --root "$corpus"); sleep 2; "$bin" "${base[@]}" >/dev/null || true ;;
-      build) base=(build --root "$corpus") ;;
-    esac
-    for i in $(seq "$runs"); do
-      out="$outs/out-$n-$i"; rm -rf "$out"
-      args=("${base[@]}"); [ "$cmd" = build ] && args+=(--output "$out")
-      sync  # the previous run's output is on disk, not still being written back
-      warm "$corpus"
-      log=$( { /usr/bin/time -v "$bin" "${args[@]}" >/dev/null; } 2>&1 )
-      walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
-      cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
-      rsss+=("$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}')")
-      [ "$cmd" = build ] && pages=$(echo "$log" | sed -n 's/^built \([0-9]*\) pages.*/\1/p')
-    done
-    w=$(printf "%s\n" "${walls[@]}" | median); c=$(printf "%s\n" "${cpus[@]}" | median); r=$(printf "%s\n" "${rsss[@]}" | median)
-    pps=$(awk -v p="$pages" -v w="$w" 'BEGIN { if (p > 0 && w > 0) printf "%.0f", p / w; else print "-" }')
-    printf "%-8s %-10s %10s %8s %9s %7s %8s\n" "$n" "$cmd" "$w" "$c" "$r" "${pages:-0}" "$pps"
-  done
-  # Hugo held 3.3 GiB at 10,000 accounts and Pagefind 6.7: ten times that does not fit
-  # this 24 GiB machine, so the peers stop at HUGO_MAX accounts.
+  for i in $(seq "$runs"); do timed "$n" check "$corpus" "$bin" check --no-cache --root "$corpus"; done
+  report "$n" check
+  sleep 2; "$bin" check --root "$corpus" >/dev/null || true
+  for i in $(seq "$runs"); do timed "$n" check-warm "$corpus" "$bin" check --root "$corpus"; done
+  report "$n" check-warm
+  # Builds, with the peers interleaved run by run (dossier, Hugo, Hugo + Pagefind,
+  # dossier, …), so that a machine that slows down for a while (shared hosts do)
+  # slows every tool alike and the ratios hold. Hugo held 3.3 GiB at 10,000 accounts
+  # and Pagefind 6.7: ten times that does not fit this 24 GiB machine, so the peers
+  # stop at HUGO_MAX accounts.
+  peers=()
   if [ -n "${HUGO:-}" ] && [ "$n" -le "${HUGO_MAX:-50000}" ] && command -v hugo >/dev/null; then
     site="$work/site-hugo-$n"
     [ -d "$site" ] || python3 "$here/../shared/bench/peers/to_hugo.py" "$corpus" "$site" >/dev/null
-    for peer in hugo ${PAGEFIND:+hugo+pf}; do
-      walls=(); cpus=(); rsss=()
-      for i in $(seq "$runs"); do
-        out="$outs/out-$peer-$n-$i"; rm -rf "$out"
-        cmd=(hugo -s "$site" -d "$out")
-        [ "$peer" = hugo+pf ] && cmd=(sh -c 'hugo -s "$1" -d "$2" >/dev/null && pagefind --site "$2"' sh "$site" "$out")
-        sync
-        warm "$site"
-        log=$( { /usr/bin/time -v "${cmd[@]}" >/dev/null; } 2>&1 )
-        walls+=("$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')")
-        cpus+=("$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}')")
-        rsss+=("$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}')")
-    done
-    w=$(printf "%s\n" "${walls[@]}" | median); c=$(printf "%s\n" "${cpus[@]}" | median); r=$(printf "%s\n" "${rsss[@]}" | median)
-    printf "%-8s %-10s %10s %8s %9s %7s %8s\n" "$n" "$peer" "$w" "$c" "$r" "-" "-"
-    done
+    peers=(hugo ${PAGEFIND:+hugo+pf})
   fi
+  for i in $(seq "$runs"); do
+    timed "$n" build "$corpus" "$bin" build --root "$corpus" --output "$outs/out-$n-$i"
+    for peer in "${peers[@]}"; do
+      out="$outs/out-$peer-$n-$i"
+      if [ "$peer" = hugo ]; then
+        timed "$n" "$peer" "$site" hugo -s "$site" -d "$out"
+      else
+        timed "$n" "$peer" "$site" sh -c 'hugo -s "$1" -d "$2" >/dev/null && pagefind --site "$2"' sh "$site" "$out"
+      fi
+    done
+  done
+  for tool in build "${peers[@]}"; do report "$n" "$tool"; done
+done
+# Ratios of medians: dossier build to each peer, and each size's build to the previous.
+prev=""
+for n in "${sizes[@]}"; do
+  b=$(med "${W[$n build]}")
+  for peer in hugo hugo+pf; do
+    [ -n "${W[$n $peer]:-}" ] && awk -v b="$b" -v p="$(med "${W[$n $peer]}")" -v n="$n" -v t="$peer" \
+      'BEGIN { printf "ratio    %-8s build / %-8s = %.2f\n", n, t, b / p }'
+  done
+  [ -n "$prev" ] && awk -v b="$b" -v a="$(med "${W[$prev build]}")" -v n="$n" -v m="$prev" \
+    'BEGIN { printf "ratio    build %s / build %s = %.2f\n", n, m, b / a }'
+  prev=$n
 done
