@@ -85,20 +85,23 @@ for n in "${sizes[@]}"; do
   sleep 2; "$bin" check --root "$corpus" >/dev/null || true
   for i in $(seq "$runs"); do timed "$n" check-warm "$corpus" "$bin" check --root "$corpus"; done
   report "$n" check-warm
-  # Builds, with the peers interleaved run by run (dossier, Hugo, Hugo + Pagefind,
-  # dossier, …), so that a machine that slows down for a while (shared hosts do)
-  # slows every tool alike and the ratios hold. Hugo held 3.3 GiB at 10,000 accounts
-  # and Pagefind 6.7: ten times that does not fit this 24 GiB machine, so the peers
-  # stop at HUGO_MAX accounts.
-  peers=()
-  if [ -n "${HUGO:-}" ] && [ "$n" -le "${HUGO_MAX:-50000}" ] && command -v hugo >/dev/null; then
-    site="$work/site-hugo-$n"
-    [ -d "$site" ] || python3 "$here/../shared/bench/peers/to_hugo.py" "$corpus" "$site" >/dev/null
-    peers=(hugo ${PAGEFIND:+hugo+pf})
+done
+# Builds: run by run, every size and every peer in turn (dossier 1k, Hugo 1k, Hugo +
+# Pagefind 1k, dossier 10k, …, then the second run of each), so that a machine that
+# slows down for a while (shared hosts do) slows every tool and size alike and the
+# ratios hold. Hugo held 3.3 GiB at 10,000 accounts and Pagefind 6.7: ten times that
+# does not fit this 24 GiB machine, so the peers stop at HUGO_MAX accounts.
+peers_of() {
+  if [ -n "${HUGO:-}" ] && [ "$1" -le "${HUGO_MAX:-50000}" ] && command -v hugo >/dev/null; then
+    echo hugo ${PAGEFIND:+hugo+pf}
   fi
-  for i in $(seq "$runs"); do
+}
+for i in $(seq "$runs"); do
+  for n in "${sizes[@]}"; do
+    corpus=$(corpus_of "$n") site="$work/site-hugo-$n"
     timed "$n" build "$corpus" "$bin" build --root "$corpus" --output "$outs/out-$n-$i"
-    for peer in "${peers[@]}"; do
+    for peer in $(peers_of "$n"); do
+      [ -d "$site" ] || python3 "$here/../shared/bench/peers/to_hugo.py" "$corpus" "$site" >/dev/null
       out="$outs/out-$peer-$n-$i"
       if [ "$peer" = hugo ]; then
         timed "$n" "$peer" "$site" hugo -s "$site" -d "$out"
@@ -107,7 +110,9 @@ for n in "${sizes[@]}"; do
       fi
     done
   done
-  for tool in build "${peers[@]}"; do report "$n" "$tool"; done
+done
+for n in "${sizes[@]}"; do
+  for tool in build $(peers_of "$n"); do report "$n" "$tool"; done
 done
 # Ratios of medians: dossier build to each peer, and each size's build to the previous.
 prev=""
