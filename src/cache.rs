@@ -258,6 +258,17 @@ struct Outcome {
 /// results of unchanged accounts (with `use_cache`; without it, the cache is not read
 /// but is still refreshed).
 pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report, FatalError> {
+    check_and(root, today, use_cache, |_| ()).map(|(report, ())| report)
+}
+
+/// [`check`], running `then` on the report (e.g. printing it) while the refreshed cache
+/// is written on another thread: both are done when this returns.
+pub fn check_and<R>(
+    root: &Path,
+    today: Option<Date>,
+    use_cache: bool,
+    then: impl FnOnce(&Report) -> R,
+) -> Result<(Report, R), FatalError> {
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
@@ -353,27 +364,33 @@ pub fn check(root: &Path, today: Option<Date>, use_cache: bool) -> Result<Report
         sources.insert(s);
     }
     crate::timing("cache: finish + quoted files", t);
-    let t = std::time::Instant::now();
-
-    if let Some(dir) = dir {
-        let changed = reused != outcomes.len() || old.len() != outcomes.len();
-        if changed {
-            let racy = |s: &Stamp| s.3.max(s.4) >= started - RACY_NS;
-            let accounts = outcomes
-                .into_iter()
-                .filter_map(|o| {
-                    let stamp = o.stamp.filter(|st| !st.iter().any(racy))?;
-                    Some((o.facts.slug.clone(), Entry::store(stamp, o.facts)))
-                })
-                .collect();
-            write_cache(&dir, &CacheFile { key, accounts });
-        }
-    }
-    crate::timing("cache: write", t);
-    Ok(Report {
+    let report = Report {
         diagnostics,
         sources,
         summary,
         reused,
-    })
+    };
+    let changed = reused != outcomes.len() || old.len() != outcomes.len();
+    drop(old);
+    let store = move || {
+        let t = std::time::Instant::now();
+        let Some(dir) = dir.filter(|_| changed) else {
+            return;
+        };
+        let racy = |s: &Stamp| s.3.max(s.4) >= started - RACY_NS;
+        let accounts = outcomes
+            .into_iter()
+            .filter_map(|o| {
+                let stamp = o.stamp.filter(|st| !st.iter().any(racy))?;
+                Some((o.facts.slug.clone(), Entry::store(stamp, o.facts)))
+            })
+            .collect();
+        write_cache(&dir, &CacheFile { key, accounts });
+        crate::timing("cache: write (beside the report)", t);
+    };
+    let after = std::thread::scope(|s| {
+        s.spawn(store);
+        then(&report)
+    });
+    Ok((report, after))
 }

@@ -175,6 +175,16 @@ fn exiting(checked: dossier::Checked) {
     std::mem::forget(checked);
 }
 
+/// `check` is short-lived and touches little memory: huge pages only make the kernel zero
+/// 2 MiB at a time that the check never uses (a tenth of its wall time at 10,000 accounts).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // progress only for a person watching a terminal; CI logs and pipes stay clean
@@ -188,21 +198,26 @@ fn main() -> ExitCode {
             since,
             no_cache,
         } => {
+            no_huge_pages();
             if since.is_none() {
-                let report = match dossier::cache::check(&root, today, !no_cache) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        return ExitCode::from(2);
-                    }
+                // the findings are printed while the cache is written
+                let print = |report: &dossier::cache::Report| {
+                    print_findings(
+                        format,
+                        &report.diagnostics,
+                        &report.sources,
+                        &report.summary,
+                        deny_warnings,
+                    )
                 };
-                let failed = print_findings(
-                    format,
-                    &report.diagnostics,
-                    &report.sources,
-                    &report.summary,
-                    deny_warnings,
-                );
+                let (report, failed) =
+                    match dossier::cache::check_and(&root, today, !no_cache, print) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            return ExitCode::from(2);
+                        }
+                    };
                 std::mem::forget(report); // the OS frees it faster, see `exiting`
                 return ExitCode::from(u8::from(failed));
             }
