@@ -311,9 +311,7 @@ pub fn check_and<R>(
             }
             let (acc, srcs, loader) = load::load_account(root, slug, config, today);
             let mut map = SourceMap::default();
-            for s in srcs {
-                map.insert(s);
-            }
+            map.insert_all(srcs);
             let (_, facts) = check::account(config, today, &acc, &map, loader);
             let sources = facts
                 .findings
@@ -344,11 +342,12 @@ pub fn check_and<R>(
     let reused = outcomes.iter().filter(|o| o.reused).count();
 
     let mut sources = site.sources;
-    for o in &mut outcomes {
-        for s in o.sources.drain(..) {
-            sources.insert(s);
-        }
-    }
+    sources.insert_all(
+        outcomes
+            .iter_mut()
+            .flat_map(|o| o.sources.drain(..))
+            .collect(),
+    );
     // Reused accounts' findings still quote their files: read just those files.
     let mut wanted: Vec<&str> = diagnostics
         .iter()
@@ -360,9 +359,7 @@ pub fn check_and<R>(
         .par_iter()
         .filter_map(|f| files::read_text(root, f, &config.limits).0)
         .collect();
-    for s in read {
-        sources.insert(s);
-    }
+    sources.insert_all(read);
     crate::timing("cache: finish + quoted files", t);
     let report = Report {
         diagnostics,
@@ -371,8 +368,8 @@ pub fn check_and<R>(
         reused,
     };
     let changed = reused != outcomes.len() || old.len() != outcomes.len();
-    drop(old);
     let store = move || {
+        drop(old); // freed here, beside the report, not before it
         let t = std::time::Instant::now();
         let Some(dir) = dir.filter(|_| changed) else {
             return;
