@@ -16,6 +16,7 @@
 use crate::check::{self, AccountFacts, LinkRef, PortfolioFacts};
 use crate::date::Date;
 use crate::diag::{Diagnostic, Summary};
+use crate::load::listing::{Listing, Stamp};
 use crate::load::{self, files, FatalError};
 use crate::rules::{self, Severity};
 use crate::source::{SourceMap, Span};
@@ -41,70 +42,6 @@ pub struct Report {
     pub summary: Summary,
     /// Accounts whose results came from the cache.
     pub reused: usize,
-}
-
-/// One entry of an account folder: relative path, kind (0 file, 1 folder, 2 symlink,
-/// 3 other), size, mtime and ctime in ns (0 for folders: their entries are listed
-/// anyway), inode.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp(String, u8, u64, i64, i64, u64);
-
-/// Stamps of every entry under an account folder, sorted; None if any part of it cannot
-/// be listed (the account is then always re-read, and its loader reports why).
-pub fn stamp_account(root: &Path, slug: &str) -> Option<Vec<Stamp>> {
-    let mut out = Vec::new();
-    walk(&root.join("content/accounts").join(slug), "", &mut out)?;
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    Some(out)
-}
-
-#[cfg(unix)]
-fn walk(dir: &Path, rel: &str, out: &mut Vec<Stamp>) -> Option<()> {
-    use std::os::unix::fs::MetadataExt;
-    for e in std::fs::read_dir(dir).ok()? {
-        let e = e.ok()?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if load::ignored(&name) {
-            continue;
-        }
-        // DirEntry::metadata does not follow symlinks (lstat relative to the folder)
-        let m = e.metadata().ok()?;
-        let ft = m.file_type();
-        let path = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
-        let kind = if ft.is_symlink() {
-            2
-        } else if ft.is_dir() {
-            1
-        } else if ft.is_file() {
-            0
-        } else {
-            3
-        };
-        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
-        let (size, mtime, ctime) = if kind == 1 {
-            (0, 0, 0)
-        } else {
-            (
-                m.size(),
-                ns(m.mtime(), m.mtime_nsec()),
-                ns(m.ctime(), m.ctime_nsec()),
-            )
-        };
-        out.push(Stamp(path.clone(), kind, size, mtime, ctime, m.ino()));
-        if kind == 1 {
-            walk(&e.path(), &path, out)?;
-        }
-    }
-    Some(())
-}
-
-#[cfg(not(unix))]
-fn walk(_: &Path, _: &str, _: &mut Vec<Stamp>) -> Option<()> {
-    None // no inode numbers and change times: never reuse
 }
 
 /// A finding as stored: the rule by its code.
@@ -277,8 +214,8 @@ pub fn check_and<R>(
     let key = cache_key(config_text, site.today);
     let dir = cache_dir(root);
     let t = std::time::Instant::now();
-    // parse the cache on one thread while the other starts stamping
-    let (old, stamps) = rayon::join(
+    // parse the cache on one thread while the other starts listing the accounts
+    let (old, listings) = rayon::join(
         || match (&dir, use_cache) {
             (Some(dir), true) => read_cache(dir, &key),
             _ => HashMap::new(),
@@ -286,30 +223,31 @@ pub fn check_and<R>(
         || {
             slugs
                 .par_iter()
-                .map(|slug| stamp_account(root, slug))
+                .map(|slug| Listing::walk(root, &format!("content/accounts/{slug}")))
                 .collect::<Vec<_>>()
         },
     );
-    crate::timing("cache: stamp + read", t);
+    crate::timing("cache: list + read", t);
     let t = std::time::Instant::now();
     let (config, today) = (&site.config, site.today);
     let mut outcomes: Vec<Outcome> = slugs
         .par_iter()
-        .zip(stamps)
-        .map(|(slug, stamp)| {
-            let cached = match (&stamp, old.get(slug)) {
-                (Some(now), Some(entry)) if *now == entry.stamp => entry.facts(slug),
+        .zip(listings)
+        .map(|(slug, listing)| {
+            let cached = match (listing.stamps(), old.get(slug)) {
+                (Some(now), Some(entry)) if now == entry.stamp.as_slice() => entry.facts(slug),
                 _ => None,
             };
             if let Some(facts) = cached {
                 return Outcome {
                     facts,
-                    stamp,
+                    stamp: listing.into_stamps(),
                     reused: true,
                     sources: Vec::new(),
                 };
             }
-            let (acc, srcs, loader) = load::load_account(root, slug, config, today);
+            // read from the same listing: each folder is listed once
+            let (acc, srcs, loader) = load::load_listed(root, slug, &listing, config, today);
             let mut map = SourceMap::default();
             map.insert_all(srcs);
             let (_, facts) = check::account(config, today, &acc, &map, loader);
@@ -320,7 +258,7 @@ pub fn check_and<R>(
                 .collect();
             Outcome {
                 facts,
-                stamp,
+                stamp: listing.into_stamps(),
                 reused: false,
                 sources,
             }
@@ -374,7 +312,7 @@ pub fn check_and<R>(
         let Some(dir) = dir.filter(|_| changed) else {
             return;
         };
-        let racy = |s: &Stamp| s.3.max(s.4) >= started - RACY_NS;
+        let racy = |s: &Stamp| s.changed_ns() >= started - RACY_NS;
         let accounts = outcomes
             .into_iter()
             .filter_map(|o| {

@@ -47,9 +47,8 @@ pub fn read_listed(
     rel: &str,
     limits: &Limits,
 ) -> (Option<SourceFile>, Option<Diagnostic>) {
-    use std::io::Read;
     let unreadable = |e: std::io::Error| (None, Some(unreadable(rel, &e)));
-    let mut file = match std::fs::File::open(root.join(rel)) {
+    let file = match std::fs::File::open(root.join(rel)) {
         Ok(f) => f,
         Err(e) => return unreadable(e),
     };
@@ -67,22 +66,56 @@ pub fn read_listed(
         return (None, Some(d));
     }
     if meta.len() > limits.max_file_bytes {
-        let d = Diagnostic::new(
-            &rules::TOO_LARGE,
-            rel,
-            None,
-            format!(
-                "`{rel}` is {} bytes, over the limit of {} bytes",
-                meta.len(),
-                limits.max_file_bytes
-            ),
-        );
-        return (None, Some(d));
+        return (None, Some(too_large(rel, meta.len(), limits)));
     }
-    // Read the size fstat reported, and stop there: one read call instead of a
-    // second one to see end-of-file (this runs for every file of the site). A file
-    // growing while we read is read as it was; memory is bounded by the limit.
-    let want = meta.len() as usize;
+    read_open(rel, file, meta.len())
+}
+
+/// Read a file a [`super::listing::Listing`] showed is a regular file of `size` bytes:
+/// one open and one read, no fstat (this runs for every file of every account). The
+/// open refuses a symlink put in its place since the listing, and does not wait on a
+/// pipe.
+pub fn read_known(
+    root: &Path,
+    rel: &str,
+    size: u64,
+    limits: &Limits,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
+    if size > limits.max_file_bytes {
+        return (None, Some(too_large(rel, size, limits)));
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut opts, libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    match opts.open(root.join(rel)) {
+        Ok(file) => read_open(rel, file, size),
+        Err(e) => (None, Some(unreadable(rel, &e))),
+    }
+}
+
+fn too_large(rel: &str, size: u64, limits: &Limits) -> Diagnostic {
+    Diagnostic::new(
+        &rules::TOO_LARGE,
+        rel,
+        None,
+        format!(
+            "`{rel}` is {size} bytes, over the limit of {} bytes",
+            limits.max_file_bytes
+        ),
+    )
+}
+
+/// Read the `size` bytes the listing or fstat reported, and stop there: one read call
+/// instead of a second one to see end-of-file. A file growing while we read is read as
+/// it was; memory is bounded by the size limit checked before.
+fn read_open(
+    rel: &str,
+    mut file: std::fs::File,
+    size: u64,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
+    use std::io::Read;
+    let want = size as usize;
     let mut bytes = vec![0u8; want];
     let mut n = 0;
     while n < want {
@@ -90,7 +123,7 @@ pub fn read_listed(
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return unreadable(e),
+            Err(e) => return (None, Some(unreadable(rel, &e))),
         }
     }
     bytes.truncate(n);

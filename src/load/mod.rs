@@ -4,6 +4,7 @@
 
 pub mod files;
 pub mod frontmatter;
+pub mod listing;
 pub mod parse;
 pub mod reader;
 
@@ -13,6 +14,7 @@ use crate::diag::Diagnostic;
 use crate::model::{Account, Page};
 use crate::rules;
 use crate::source::{SourceFile, SourceMap};
+use listing::{Listing, Stamp};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -258,6 +260,59 @@ pub fn load_account(
     cfg: &Config,
     today: Date,
 ) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
+    let listing = Listing::walk(root, &format!("content/accounts/{slug}"));
+    load_listed(root, slug, &listing, cfg, today)
+}
+
+/// The entries of folder `sub` of an account (relative to the account folder) from its
+/// listing, by name; symlinks, special files and what could not be listed become
+/// findings, like [`list_dir`].
+fn listed<'a>(
+    listing: &'a Listing,
+    dir: &str,
+    sub: &'a str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(&'a str, &'a Stamp)> {
+    let rel = |p: &str| {
+        if p.is_empty() {
+            dir.to_string()
+        } else {
+            format!("{dir}/{p}")
+        }
+    };
+    for (p, why) in listing.errors_in(sub) {
+        let message = if p == sub {
+            format!("cannot list `{}`: {why}", rel(p))
+        } else {
+            why.clone()
+        };
+        diags.push(Diagnostic::new(&rules::UNREADABLE, rel(p), None, message));
+    }
+    let mut out = Vec::new();
+    for (name, e) in listing.children(sub) {
+        match e.kind() {
+            listing::FILE | listing::DIR => out.push((name, e)),
+            listing::LINK => diags.push(files::symlink(&rel(e.path()))),
+            // pipes, sockets and devices: opening one could block forever
+            _ => {
+                let rel = rel(e.path());
+                let message = format!("`{rel}` is not a regular file or folder and is skipped");
+                diags.push(Diagnostic::new(&rules::UNREADABLE, rel, None, message))
+            }
+        }
+    }
+    out
+}
+
+/// [`load_account`] from a listing already made (the check cache makes one to see what
+/// changed): every file is read at the size the listing saw.
+pub fn load_listed(
+    root: &Path,
+    slug: &str,
+    listing: &Listing,
+    cfg: &Config,
+    today: Date,
+) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
     let dir = format!("content/accounts/{slug}");
     let mut diags = Vec::new();
     let mut srcs = Vec::new();
@@ -286,10 +341,11 @@ pub fn load_account(
         );
     }
     let mut seen_account = false;
-    for (name, ft) in list_dir(root, &dir, &mut diags) {
+    for (name, entry) in listed(listing, &dir, "", &mut diags) {
         let rel = format!("{dir}/{name}");
+        let is_dir = entry.kind() == listing::DIR;
         let mut read = |diags: &mut Vec<Diagnostic>| -> Option<SourceFile> {
-            let (src, d) = files::read_listed(root, &rel, &cfg.limits);
+            let (src, d) = files::read_known(root, &rel, entry.size(), &cfg.limits);
             let ok = d.is_none();
             diags.extend(d);
             if let Some(s) = &src {
@@ -297,7 +353,7 @@ pub fn load_account(
             }
             src.filter(|_| ok)
         };
-        match (name.as_str(), ft.is_dir()) {
+        match (name, is_dir) {
             ("account.toml", false) => {
                 seen_account = true;
                 if let Some(src) = read(&mut diags) {
@@ -324,18 +380,18 @@ pub fn load_account(
                 }
             }
             ("reviews", true) => {
-                for (r, rft) in list_dir(root, &rel, &mut diags) {
+                for (r, rentry) in listed(listing, &dir, "reviews", &mut diags) {
                     let rrel = format!("{rel}/{r}");
-                    if !r.ends_with(".md") || rft.is_dir() {
+                    if !r.ends_with(".md") || rentry.kind() == listing::DIR {
                         diags.push(stray(rrel));
                         continue;
                     }
-                    let (src, d) = files::read_listed(root, &rrel, &cfg.limits);
+                    let (src, d) = files::read_known(root, &rrel, rentry.size(), &cfg.limits);
                     let ok = d.is_none();
                     diags.extend(d);
                     if let Some(src) = src {
                         if ok {
-                            let (rev, d) = parse::review(&src, &r, cfg, today);
+                            let (rev, d) = parse::review(&src, r, cfg, today);
                             diags.extend(d);
                             acc.reviews.push(rev);
                         }
@@ -343,7 +399,9 @@ pub fn load_account(
                     }
                 }
             }
-            ("assets", true) => collect_assets(root, &rel, "assets", &mut acc.assets, &mut diags),
+            ("assets", true) => {
+                collect_assets(root, listing, &dir, "assets", &mut acc.assets, &mut diags)
+            }
             ("account.toml" | "contacts.toml" | "plan.md", true) => {
                 seen_account |= name == "account.toml";
                 if name == "plan.md" {
@@ -379,21 +437,22 @@ pub fn load_account(
 
 fn collect_assets(
     root: &Path,
-    rel: &str,
-    prefix: &str,
+    listing: &Listing,
+    dir: &str,
+    sub: &str,
     out: &mut Vec<String>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for (name, ft) in list_dir(root, rel, diags) {
-        let path = format!("{rel}/{name}");
+    for (name, e) in listed(listing, dir, sub, diags) {
+        let path = format!("{dir}/{}", e.path());
         // a name that cannot be one URL path segment cannot be published
         if name.contains('\\') || name.chars().any(char::is_control) {
             diags.push(
                 Diagnostic::new(&rules::STRAY_FILE, path.clone(), None, format!("`{}` has a backslash or a control character in its name and is not published", path.escape_debug()))
                     .help("rename the file with letters, digits, dashes and dots"),
             );
-        } else if ft.is_dir() {
-            collect_assets(root, &path, &format!("{prefix}/{name}"), out, diags);
+        } else if e.kind() == listing::DIR {
+            collect_assets(root, listing, dir, e.path(), out, diags);
         } else if let Some(why) = active_content(&root.join(&path)) {
             diags.push(Diagnostic::new(
                 &rules::ACTIVE_ASSET,
@@ -402,7 +461,7 @@ fn collect_assets(
                 format!("`{path}` {why}; it is not published"),
             ));
         } else {
-            out.push(format!("{prefix}/{name}"));
+            out.push(e.path().to_string());
         }
     }
 }
