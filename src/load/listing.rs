@@ -61,11 +61,15 @@ impl Listing {
     /// The entries as the cache stores them; None if any part could not be listed or
     /// the platform cannot tell a changed file (the account is then always re-read).
     pub fn stamps(&self) -> Option<&[Stamp]> {
-        (self.errors.is_empty() && self.exact).then_some(&self.entries)
+        self.stampable().then_some(&self.entries)
     }
 
     pub fn into_stamps(self) -> Option<Vec<Stamp>> {
-        (self.errors.is_empty() && self.exact).then_some(self.entries)
+        self.stampable().then_some(self.entries)
+    }
+
+    fn stampable(&self) -> bool {
+        self.errors.is_empty() && self.exact
     }
 
     /// The entries directly in folder `rel` ("" for the account folder), by name.
@@ -152,7 +156,8 @@ fn stamp(path: String, m: &std::fs::Metadata) -> Stamp {
     Stamp(path, kind, if kind == DIR { 0 } else { m.len() }, 0, 0, 0)
 }
 
-fn kind_of(ft: std::fs::FileType) -> u8 {
+/// The stamp kind of a file type (lstat: a symlink is a link).
+pub fn kind_of(ft: std::fs::FileType) -> u8 {
     if ft.is_symlink() {
         LINK
     } else if ft.is_dir() {

@@ -59,6 +59,19 @@ pub(crate) fn ignored(name: &str) -> bool {
         || name.ends_with(".swp")
 }
 
+/// The finding for an entry the loader passes over (a symlink, or a pipe, socket or
+/// device: opening one could block forever); None for files and folders.
+fn skipped(rel: String, kind: u8) -> Option<Diagnostic> {
+    match kind {
+        listing::FILE | listing::DIR => None,
+        listing::LINK => Some(files::symlink(&rel)),
+        _ => {
+            let message = format!("`{rel}` is not a regular file or folder and is skipped");
+            Some(Diagnostic::new(&rules::UNREADABLE, rel, None, message))
+        }
+    }
+}
+
 /// Sorted entries of a folder; symlinks and unreadable folders become findings.
 fn list_dir(
     root: &Path,
@@ -74,17 +87,10 @@ fn list_dir(
                     continue;
                 }
                 match e.file_type() {
-                    Ok(ft) if ft.is_symlink() => {
-                        diags.push(files::symlink(&format!("{rel}/{name}")))
-                    }
-                    Ok(ft) if ft.is_file() || ft.is_dir() => out.push((name, ft)),
-                    // pipes, sockets and devices: opening one could block forever
-                    Ok(_) => diags.push(Diagnostic::new(
-                        &rules::UNREADABLE,
-                        format!("{rel}/{name}"),
-                        None,
-                        format!("`{rel}/{name}` is not a regular file or folder and is skipped"),
-                    )),
+                    Ok(ft) => match skipped(format!("{rel}/{name}"), listing::kind_of(ft)) {
+                        Some(d) => diags.push(d),
+                        None => out.push((name, ft)),
+                    },
                     Err(err) => diags.push(Diagnostic::new(
                         &rules::UNREADABLE,
                         format!("{rel}/{name}"),
@@ -290,15 +296,9 @@ fn listed<'a>(
     }
     let mut out = Vec::new();
     for (name, e) in listing.children(sub) {
-        match e.kind() {
-            listing::FILE | listing::DIR => out.push((name, e)),
-            listing::LINK => diags.push(files::symlink(&rel(e.path()))),
-            // pipes, sockets and devices: opening one could block forever
-            _ => {
-                let rel = rel(e.path());
-                let message = format!("`{rel}` is not a regular file or folder and is skipped");
-                diags.push(Diagnostic::new(&rules::UNREADABLE, rel, None, message))
-            }
+        match skipped(rel(e.path()), e.kind()) {
+            Some(d) => diags.push(d),
+            None => out.push((name, e)),
         }
     }
     out
