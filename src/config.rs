@@ -219,7 +219,7 @@ impl Config {
     pub fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
         let sink = Sink::new("dossier.toml", 0, Date::new(9999, 12, 31).unwrap());
         let mut cfg = Config::default();
-        if let Some(doc) = reader::parse(&sink, text) {
+        if let Some(doc) = reader::parse(&sink, text, Config::default().limits.max_nesting) {
             let t = Table::new(&sink, &doc, 0..0, "");
             cfg.read(&t, &sink);
             t.finish();

@@ -6,7 +6,9 @@ pub mod files;
 pub mod frontmatter;
 pub mod listing;
 pub mod parse;
+pub mod quick_toml;
 pub mod reader;
+pub mod toml_tree;
 
 use crate::config::Config;
 use crate::date::Date;

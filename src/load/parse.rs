@@ -2,7 +2,9 @@
 //! keys, types, enums, ranges, dates not after today).
 
 use super::frontmatter::{self, FrontMatter};
+use super::quick_toml;
 use super::reader::{self, Sink, Table, OPT, REQ};
+use super::toml_tree::{Node, Table as Tree, Value};
 use crate::config::Config;
 use crate::date::Date;
 use crate::diag::Diagnostic;
@@ -10,8 +12,21 @@ use crate::model::*;
 use crate::rules;
 use crate::source::SourceFile;
 
-/// Parse a whole TOML file (or front matter block) after the nesting guard.
-fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<toml::de::DeTable<'a>> {
+/// Parse a whole TOML file (or front matter block): the quick reader, or else the toml
+/// crate after the nesting guard (it recurses).
+fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<Tree<'a>> {
+    let doc = match quick_toml::parse(text, cfg.limits.max_nesting) {
+        Some(doc) => doc,
+        None => parse_guarded(sink, text, cfg)?,
+    };
+    if let Some((span, msg)) = shape_problem(&doc, cfg, 1) {
+        sink.report(&rules::TOO_DEEP, Some(sink.span(span)), msg, None);
+        return None;
+    }
+    Some(doc)
+}
+
+fn parse_guarded<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<Tree<'a>> {
     let (depth, at) = super::files::toml_nesting(text, cfg.limits.max_nesting);
     if depth > cfg.limits.max_nesting {
         sink.report(
@@ -25,65 +40,54 @@ fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<toml::de::
         );
         return None;
     }
-    let doc = reader::parse(sink, text)?;
-    if let Some((span, msg)) = shape_problem(&doc, cfg, 1) {
-        sink.report(&rules::TOO_DEEP, Some(sink.span(span)), msg, None);
-        return None;
-    }
-    Some(doc)
+    reader::parse_with_toml(sink, text)
 }
 
 /// Arrays longer than `max_array_len`, or tables nested deeper than `max_nesting`
 /// (dotted keys nest without brackets), are refused before any rule walks them.
-fn shape_problem(
-    t: &toml::de::DeTable,
-    cfg: &Config,
-    depth: usize,
-) -> Option<(crate::source::Span, String)> {
-    use toml::de::DeValue;
-    fn value(
-        v: &toml::Spanned<DeValue>,
-        cfg: &Config,
-        depth: usize,
-    ) -> Option<(crate::source::Span, String)> {
+fn shape_problem(t: &Tree, cfg: &Config, depth: usize) -> Option<(crate::source::Span, String)> {
+    let too_deep = |span: &crate::source::Span| {
+        Some((
+            span.clone(),
+            format!(
+                "nesting depth exceeds the limit of {}",
+                cfg.limits.max_nesting
+            ),
+        ))
+    };
+    fn value(v: &Node, cfg: &Config, depth: usize) -> Option<(crate::source::Span, String)> {
         if depth > cfg.limits.max_nesting {
             return Some((
-                v.span(),
+                v.span.clone(),
                 format!(
                     "nesting depth exceeds the limit of {}",
                     cfg.limits.max_nesting
                 ),
             ));
         }
-        match v.get_ref() {
-            DeValue::Array(a) => {
-                if a.len() > cfg.limits.max_array_len {
+        match &v.value {
+            Value::Array(a) => {
+                let n = a.items.len();
+                if n > cfg.limits.max_array_len {
                     return Some((
-                        v.span().start..v.span().start + 1,
+                        v.span.start..v.span.start + 1,
                         format!(
-                            "an array of {} items exceeds the limit of {}",
-                            a.len(),
+                            "an array of {n} items exceeds the limit of {}",
                             cfg.limits.max_array_len
                         ),
                     ));
                 }
-                a.iter().find_map(|x| value(x, cfg, depth + 1))
+                a.items.iter().find_map(|x| value(x, cfg, depth + 1))
             }
-            DeValue::Table(t) => shape_problem(t, cfg, depth + 1),
+            Value::Table(t) => shape_problem(t, cfg, depth + 1),
             _ => None,
         }
     }
-    t.iter().find_map(|(k, v)| {
+    t.entries.iter().find_map(|e| {
         if depth > cfg.limits.max_nesting {
-            return Some((
-                k.span(),
-                format!(
-                    "nesting depth exceeds the limit of {}",
-                    cfg.limits.max_nesting
-                ),
-            ));
+            return too_deep(&e.key_span);
         }
-        value(v, cfg, depth)
+        value(&e.node, cfg, depth)
     })
 }
 

@@ -1,19 +1,18 @@
 //! A typed, span-keeping reader over a parsed TOML table.
 //!
 //! serde stops at the first error; account teams want every problem at once. So the
-//! loader walks `toml::de::DeTable` (which keeps spans) with these helpers: each
+//! loader walks the parsed tree ([`super::toml_tree`], which keeps spans) with these helpers: each
 //! accessor checks presence, type and range, records a diagnostic with the exact span
 //! on failure, and remembers which keys it was asked for. `finish` then reports every
 //! key nobody asked for as unknown, with a "did you mean" hint.
 
+use super::toml_tree::{self, Array, Node, Value};
 use crate::date::Date;
 use crate::decimal::{Decimal, Money};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::rules::{self, Rule};
 use crate::source::Span;
 use std::cell::RefCell;
-use toml::de::{DeTable, DeValue};
-use toml::Spanned;
 
 /// A value with the span it was read from.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -85,7 +84,7 @@ pub enum Req {
 }
 pub use Req::{Optional as OPT, Required as REQ};
 
-type Val<'a> = Spanned<DeValue<'a>>;
+type Val<'a> = Node<'a>;
 
 /// A view of one TOML table being read.
 pub struct Table<'a, 's> {
@@ -100,23 +99,17 @@ pub struct Table<'a, 's> {
     asked: RefCell<String>,
 }
 
-fn type_name(v: &DeValue) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date/time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
-}
-
 impl<'a, 's> Table<'a, 's> {
-    pub fn new(sink: &'s Sink, tbl: &'a DeTable<'a>, at: Span, prefix: impl Into<String>) -> Self {
+    pub fn new(
+        sink: &'s Sink,
+        tbl: &'a toml_tree::Table<'a>,
+        at: Span,
+        prefix: impl Into<String>,
+    ) -> Self {
         let entries = tbl
+            .entries
             .iter()
-            .map(|(k, v)| (k.get_ref().as_ref(), sink.span(k.span()), v))
+            .map(|e| (e.key.as_ref(), sink.span(e.key_span.clone()), &e.node))
             .collect();
         Table {
             sink,
@@ -161,22 +154,22 @@ impl<'a, 's> Table<'a, 's> {
 
     /// Report a value of the wrong type; always returns None for `?` chaining.
     fn wrong<T>(&self, key: &str, v: &Val, want: &str, help: Option<String>) -> Option<T> {
-        let help = help.or_else(|| match v.get_ref() {
-            DeValue::String(s) if want.contains("number") || want.contains("integer") => {
+        let help = help.or_else(|| match &v.value {
+            Value::String(s) if want.contains("number") || want.contains("integer") => {
                 Some(format!("remove the quotes: `{key} = {s}`"))
             }
-            DeValue::String(s) if want.contains("date") => {
+            Value::String(s) if want.contains("date") => {
                 Some(format!("dates are written without quotes: `{key} = {s}`"))
             }
             _ => None,
         });
         self.sink.report(
             &rules::WRONG_TYPE,
-            Some(self.sink.span(v.span())),
+            Some(self.sink.span(v.span.clone())),
             format!(
                 "`{}{key}` must be {want}, found {}",
                 self.prefix,
-                type_name(v.get_ref())
+                v.value.type_name()
             ),
             help,
         );
@@ -184,13 +177,13 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     fn sp<T>(&self, v: &Val, t: T) -> Sp<T> {
-        Sp::new(t, self.sink.span(v.span()))
+        Sp::new(t, self.sink.span(v.span.clone()))
     }
 
     pub fn str(&self, key: &str, req: Req) -> Option<Sp<String>> {
         let v = self.raw(key, req)?;
-        match v.get_ref() {
-            DeValue::String(s) => Some(self.sp(v, s.to_string())),
+        match &v.value {
+            Value::String(s) => Some(self.sp(v, s.to_string())),
             _ => self.wrong(key, v, "a string", None),
         }
     }
@@ -237,23 +230,23 @@ impl<'a, 's> Table<'a, 's> {
 
     pub fn bool(&self, key: &str, req: Req) -> Option<Sp<bool>> {
         let v = self.raw(key, req)?;
-        match v.get_ref() {
-            DeValue::Boolean(b) => Some(self.sp(v, *b)),
+        match &v.value {
+            Value::Boolean(b) => Some(self.sp(v, *b)),
             _ => self.wrong(key, v, "a boolean (true or false)", None),
         }
     }
 
     pub fn int(&self, key: &str, req: Req) -> Option<Sp<i64>> {
         let v = self.raw(key, req)?;
-        match v.get_ref() {
-            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+        match &v.value {
+            Value::Integer { text, radix } => match i64::from_str_radix(text, *radix) {
                 Ok(n) => Some(self.sp(v, n)),
                 Err(_) => self.wrong(key, v, "an integer that fits in 64 bits", None),
             },
-            DeValue::Float(f) => {
+            Value::Float(f) => {
                 let help = Some(format!(
                     "write a whole number, e.g. `{key} = {}`",
-                    f.as_str().split('.').next().unwrap_or("0")
+                    f.split('.').next().unwrap_or("0")
                 ));
                 self.wrong(key, v, "an integer", help)
             }
@@ -289,9 +282,9 @@ impl<'a, 's> Table<'a, 's> {
     /// Any number, exactly as written.
     pub fn decimal(&self, key: &str, req: Req) -> Option<Sp<Decimal>> {
         let v = self.raw(key, req)?;
-        let text = match v.get_ref() {
-            DeValue::Integer(i) if i.radix() == 10 => i.as_str(),
-            DeValue::Float(f) => f.as_str(),
+        let text = match &v.value {
+            Value::Integer { text, radix: 10 } => text,
+            Value::Float(f) => f,
             _ => return self.wrong(key, v, "a number", None),
         };
         match Decimal::parse(text) {
@@ -344,8 +337,8 @@ impl<'a, 's> Table<'a, 's> {
 
     pub fn date(&self, key: &str, req: Req) -> Option<Sp<Date>> {
         let v = self.raw(key, req)?;
-        match v.get_ref() {
-            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+        match &v.value {
+            Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
                 (Some(d), None, None) => match Date::new(d.year.into(), d.month, d.day) {
                     Some(date) => Some(self.sp(v, date)),
                     None => self.wrong(key, v, "a real calendar date", None),
@@ -382,7 +375,7 @@ impl<'a, 's> Table<'a, 's> {
     /// An array of strings (each element checked).
     pub fn str_list(&self, key: &str, req: Req) -> Option<Sp<Vec<Sp<String>>>> {
         let v = self.raw(key, req)?;
-        let DeValue::Array(items) = v.get_ref() else {
+        let Value::Array(Array { items, .. }) = &v.value else {
             return self.wrong(
                 key,
                 v,
@@ -392,16 +385,16 @@ impl<'a, 's> Table<'a, 's> {
         };
         let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
-            match item.get_ref() {
-                DeValue::String(s) => out.push(self.sp(item, s.to_string())),
+            match &item.value {
+                Value::String(s) => out.push(self.sp(item, s.to_string())),
                 other => {
                     self.sink.report(
                         &rules::WRONG_TYPE,
-                        Some(self.sink.span(item.span())),
+                        Some(self.sink.span(item.span.clone())),
                         format!(
                             "`{}{key}` must contain strings only, found {}",
                             self.prefix,
-                            type_name(other)
+                            other.type_name()
                         ),
                         None,
                     );
@@ -414,9 +407,9 @@ impl<'a, 's> Table<'a, 's> {
     /// A sub-table (`[credit]` or `credit = { … }`).
     pub fn table(&self, key: &str, req: Req) -> Option<Table<'a, 's>> {
         let v = self.raw(key, req)?;
-        match v.get_ref() {
-            DeValue::Table(t) => {
-                let at = self.sink.span(v.span());
+        match &v.value {
+            Value::Table(t) => {
+                let at = self.sink.span(v.span.clone());
                 Some(Table::new(
                     self.sink,
                     t,
@@ -438,7 +431,7 @@ impl<'a, 's> Table<'a, 's> {
         let Some(v) = self.raw(key, OPT) else {
             return Vec::new();
         };
-        let DeValue::Array(items) = v.get_ref() else {
+        let Value::Array(Array { items, .. }) = &v.value else {
             self.wrong::<()>(
                 key,
                 v,
@@ -449,9 +442,9 @@ impl<'a, 's> Table<'a, 's> {
         };
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            match item.get_ref() {
-                DeValue::Table(t) => {
-                    let at = self.sink.span(item.span());
+            match &item.value {
+                Value::Table(t) => {
+                    let at = self.sink.span(item.span.clone());
                     out.push(Table::new(
                         self.sink,
                         t,
@@ -461,11 +454,11 @@ impl<'a, 's> Table<'a, 's> {
                 }
                 other => self.sink.report(
                     &rules::WRONG_TYPE,
-                    Some(self.sink.span(item.span())),
+                    Some(self.sink.span(item.span.clone())),
                     format!(
                         "`{}{key}` must contain tables only, found {}",
                         self.prefix,
-                        type_name(other)
+                        other.type_name()
                     ),
                     None,
                 ),
@@ -511,10 +504,16 @@ impl<'a, 's> Table<'a, 's> {
     }
 }
 
-/// Parse TOML text (from `base` in its file) and report a syntax error with its span.
-pub fn parse<'a>(sink: &Sink, text: &'a str) -> Option<DeTable<'a>> {
-    match DeTable::parse(text) {
-        Ok(t) => Some(t.into_inner()),
+/// Parse TOML text (from `base` in its file): the quick reader where it can, the toml
+/// crate where it declines (brackets nested deeper than `max_nesting` among others).
+pub fn parse<'a>(sink: &Sink, text: &'a str, max_nesting: usize) -> Option<toml_tree::Table<'a>> {
+    super::quick_toml::parse(text, max_nesting).or_else(|| parse_with_toml(sink, text))
+}
+
+/// Parse TOML text with the toml crate, and report a syntax error with its span.
+pub fn parse_with_toml<'a>(sink: &Sink, text: &'a str) -> Option<toml_tree::Table<'a>> {
+    match toml::de::DeTable::parse(text) {
+        Ok(t) => Some(toml_tree::from_toml(t.get_ref())),
         Err(e) => {
             let span = e
                 .span()

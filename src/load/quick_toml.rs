@@ -1,0 +1,632 @@
+//! A fast reader for the plain TOML that account files are written in.
+//!
+//! A cold `check` spends a third of its time in the toml crate, which tokenises every
+//! document into a vector, builds an index map per table and copies keys. Account files
+//! use a small part of TOML: `[table]` and `[[array]]` headers, one key per line, basic
+//! and literal strings, decimal numbers, dates, booleans, arrays and one-line inline
+//! tables. This module reads exactly that into a [`Table`] without copying strings.
+//!
+//! Anything else — multi-line strings, dotted keys, `+`, `_`, hex or exponent numbers,
+//! times, an escape it does not know, a header re-opening a table, and every error — it
+//! declines with `None`, and the caller parses the text with the toml crate instead. So
+//! it never has to be right about an error: findings and edge cases stay the toml
+//! crate's. `tests/proptests.rs` holds it to that: whatever it accepts,
+//! the toml crate accepts with the same tree and spans.
+
+use super::toml_tree::{Array, Datetime, Entry, Node, Origin, Table, TomlDate, Value};
+use std::borrow::Cow;
+
+/// The tree of `text`, or None where the toml crate must read it. Declines too when
+/// brackets or header paths nest deeper than `max_nesting` (as the nesting guard counts
+/// them), so the guard's finding stays the same.
+pub fn parse(text: &str, max_nesting: usize) -> Option<Table<'_>> {
+    let mut p = Parser {
+        s: text,
+        b: text.as_bytes(),
+        // a byte-order mark is not content (spans still count its bytes)
+        i: if text.starts_with('\u{feff}') { 3 } else { 0 },
+        limit: max_nesting,
+    };
+    p.document()
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    limit: usize,
+}
+
+type Key<'a> = (Cow<'a, str>, std::ops::Range<usize>);
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn at(&self, k: usize) -> Option<u8> {
+        self.b.get(self.i + k).copied()
+    }
+
+    fn spaces(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t')) {
+            self.i += 1;
+        }
+    }
+
+    /// A comment up to (not including) its line break; control characters decline.
+    fn comment(&mut self) -> Option<()> {
+        self.i += 1;
+        while let Some(c) = self.peek() {
+            match c {
+                b'\n' => break,
+                b'\r' if self.at(1) == Some(b'\n') => break,
+                b'\t' => {}
+                0..=0x1f | 0x7f => return None,
+                _ => {}
+            }
+            self.i += 1;
+        }
+        Some(())
+    }
+
+    /// One line break (`\n` or `\r\n`).
+    fn newline(&mut self) -> Option<()> {
+        match (self.peek(), self.at(1)) {
+            (Some(b'\n'), _) => self.i += 1,
+            (Some(b'\r'), Some(b'\n')) => self.i += 2,
+            _ => return None,
+        }
+        Some(())
+    }
+
+    /// After a header or key/value: spaces, an optional comment, then a line break or
+    /// the end.
+    fn line_end(&mut self) -> Option<()> {
+        self.spaces();
+        if self.peek() == Some(b'#') {
+            self.comment()?;
+        }
+        match self.peek() {
+            None => Some(()),
+            _ => self.newline(),
+        }
+    }
+
+    /// Spaces, line breaks and comments, as allowed between array items.
+    fn blank(&mut self) -> Option<()> {
+        loop {
+            self.spaces();
+            match self.peek() {
+                Some(b'#') => self.comment()?,
+                Some(b'\n' | b'\r') => self.newline()?,
+                _ => return Some(()),
+            }
+        }
+    }
+
+    fn document(&mut self) -> Option<Table<'a>> {
+        let mut root = Table::default();
+        // The table key/values go to: entry indexes from the root (an array of tables
+        // stands for its last item).
+        let mut current: Vec<usize> = Vec::new();
+        loop {
+            self.spaces();
+            match self.peek() {
+                None => return Some(root),
+                Some(b'\n' | b'\r') => self.newline()?,
+                Some(b'#') => self.comment()?,
+                Some(b'[') => {
+                    self.header(&mut root, &mut current)?;
+                    self.line_end()?;
+                }
+                Some(_) => {
+                    let (key, key_span) = self.key()?;
+                    self.spaces();
+                    if self.peek() != Some(b'=') {
+                        return None; // a dotted key, or an error
+                    }
+                    self.i += 1;
+                    self.spaces();
+                    let node = self.value(0)?;
+                    self.line_end()?;
+                    let t = descend(&mut root, &current)?;
+                    if t.get(&key).is_some() {
+                        return None;
+                    }
+                    t.entries.push(Entry {
+                        key,
+                        key_span,
+                        node,
+                    });
+                }
+            }
+        }
+    }
+
+    /// `[a.b]` or `[[a.b]]`: find or make the table, and make it the current one.
+    fn header(&mut self, root: &mut Table<'a>, current: &mut Vec<usize>) -> Option<()> {
+        let start = self.i;
+        let many = self.at(1) == Some(b'[');
+        self.i += if many { 2 } else { 1 };
+        let mut path = Vec::new();
+        loop {
+            self.spaces();
+            path.push(self.key()?);
+            self.spaces();
+            match self.peek() {
+                Some(b'.') => self.i += 1,
+                Some(b']') => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        if many {
+            if self.peek() != Some(b']') {
+                return None;
+            }
+            self.i += 1;
+        }
+        let span = start..self.i;
+        // The nesting guard counts a header's brackets and one level per key.
+        if path.len() + if many { 2 } else { 1 } > self.limit {
+            return None;
+        }
+        current.clear();
+        let last = path.len() - 1;
+        let mut t = root;
+        for (n, (key, key_span)) in path.into_iter().enumerate() {
+            let found = t.entries.iter().position(|e| e.key == key);
+            let idx = match found {
+                Some(idx) if n < last => idx,
+                Some(idx) => {
+                    // only `[[a]]` after `[[a]]` adds to what exists
+                    match &mut t.entries[idx].node.value {
+                        Value::Array(a) if many && a.of_tables => a.items.push(header_table(&span)),
+                        _ => return None,
+                    }
+                    idx
+                }
+                None => {
+                    let node = if n < last {
+                        Node {
+                            span: key_span.clone(),
+                            value: Value::Table(Table {
+                                entries: Vec::new(),
+                                origin: Origin::Implicit,
+                            }),
+                        }
+                    } else if many {
+                        Node {
+                            span: span.clone(),
+                            value: Value::Array(Array {
+                                items: vec![header_table(&span)],
+                                of_tables: true,
+                            }),
+                        }
+                    } else {
+                        header_table(&span)
+                    };
+                    t.entries.push(Entry {
+                        key,
+                        key_span,
+                        node,
+                    });
+                    t.entries.len() - 1
+                }
+            };
+            current.push(idx);
+            t = step(t, idx)?;
+        }
+        Some(())
+    }
+
+    /// A bare key, or a quoted one that is not empty.
+    fn key(&mut self) -> Option<Key<'a>> {
+        let start = self.i;
+        let key = match self.peek()? {
+            b'"' | b'\'' => match self.string()? {
+                k if k.is_empty() => return None,
+                k => k,
+            },
+            _ => {
+                while matches!(
+                    self.peek(),
+                    Some(b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-')
+                ) {
+                    self.i += 1;
+                }
+                if self.i == start {
+                    return None;
+                }
+                Cow::Borrowed(&self.s[start..self.i])
+            }
+        };
+        Some((key, start..self.i))
+    }
+
+    /// A value at bracket depth `depth` (0 for the value of a key/value line).
+    fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+        let start = self.i;
+        let value = match self.peek()? {
+            b'"' | b'\'' => Value::String(self.string()?),
+            b'[' => Value::Array(self.array(depth + 1)?),
+            b'{' => Value::Table(self.inline_table(depth + 1)?),
+            b't' | b'f' => {
+                let word = if self.peek() == Some(b't') {
+                    "true"
+                } else {
+                    "false"
+                };
+                if !self.s[self.i..].starts_with(word) {
+                    return None;
+                }
+                self.i += word.len();
+                Value::Boolean(word == "true")
+            }
+            b'0'..=b'9' | b'-' => self.number_or_date()?,
+            _ => return None,
+        };
+        // a value ends at a space, a separator, a comment or the line's end
+        if !matches!(
+            self.peek(),
+            None | Some(b' ' | b'\t' | b',' | b']' | b'}' | b'#' | b'\n' | b'\r')
+        ) {
+            return None;
+        }
+        Some(Node {
+            span: start..self.i,
+            value,
+        })
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Array<'a>> {
+        if depth > self.limit {
+            return None;
+        }
+        self.i += 1;
+        let mut items = Vec::new();
+        loop {
+            self.blank()?;
+            if self.peek() == Some(b']') {
+                break;
+            }
+            items.push(self.value(depth)?);
+            self.blank()?;
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        Some(Array {
+            items,
+            of_tables: false,
+        })
+    }
+
+    /// `{ a = 1, b = "x" }` on one line, without a trailing comma or dotted keys.
+    fn inline_table(&mut self, depth: usize) -> Option<Table<'a>> {
+        if depth > self.limit {
+            return None;
+        }
+        self.i += 1;
+        let mut t = Table {
+            entries: Vec::new(),
+            origin: Origin::Inline,
+        };
+        self.spaces();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Some(t);
+        }
+        loop {
+            self.spaces();
+            let (key, key_span) = self.key()?;
+            self.spaces();
+            if self.peek() != Some(b'=') {
+                return None;
+            }
+            self.i += 1;
+            self.spaces();
+            let node = self.value(depth)?;
+            if t.get(&key).is_some() {
+                return None;
+            }
+            t.entries.push(Entry {
+                key,
+                key_span,
+                node,
+            });
+            self.spaces();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => break,
+                _ => return None,
+            }
+        }
+        self.i += 1;
+        Some(t)
+    }
+
+    /// A one-line basic (`"…"`) or literal (`'…'`) string; the text is borrowed unless
+    /// it has escapes.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let quote = self.peek()?;
+        if self.at(1) == Some(quote) && self.at(2) == Some(quote) {
+            return None; // multi-line
+        }
+        self.i += 1;
+        let start = self.i;
+        let mut owned: Option<String> = None;
+        loop {
+            let c = self.peek()?;
+            match c {
+                _ if c == quote => break,
+                b'\\' if quote == b'"' => {
+                    let buf = owned.get_or_insert_with(String::new);
+                    if buf.is_empty() {
+                        buf.push_str(&self.s[start..self.i]);
+                    }
+                    self.i += 1;
+                    self.escape(buf)?;
+                    continue;
+                }
+                b'\t' => {}
+                0..=0x1f | 0x7f => return None,
+                _ => {}
+            }
+            // copy the run of plain characters up to the next quote, escape or control
+            let run = self.i;
+            self.i += 1;
+            while let Some(c) = self.peek() {
+                if c == quote || c == b'\\' || (c < 0x20 && c != b'\t') || c == 0x7f {
+                    break;
+                }
+                self.i += 1;
+            }
+            if let Some(buf) = owned.as_mut() {
+                buf.push_str(&self.s[run..self.i]);
+            }
+        }
+        let text = &self.s[start..self.i];
+        self.i += 1;
+        Some(match owned {
+            Some(buf) => Cow::Owned(buf),
+            None => Cow::Borrowed(text),
+        })
+    }
+
+    /// The escape after a `\` (TOML 1.0's; others decline).
+    fn escape(&mut self, buf: &mut String) -> Option<()> {
+        let c = self.peek()?;
+        self.i += 1;
+        let ch = match c {
+            b'b' => '\u{8}',
+            b't' => '\t',
+            b'n' => '\n',
+            b'f' => '\u{c}',
+            b'r' => '\r',
+            b'"' => '"',
+            b'\\' => '\\',
+            b'u' | b'U' => {
+                let n = if c == b'u' { 4 } else { 8 };
+                let hex = self.s.get(self.i..self.i + n)?;
+                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                    return None;
+                }
+                self.i += n;
+                char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+            }
+            _ => return None,
+        };
+        buf.push(ch);
+        Some(())
+    }
+
+    /// `-12`, `0`, `3.50` or `2026-01-31`; anything else number-like declines.
+    fn number_or_date(&mut self) -> Option<Value<'a>> {
+        let start = self.i;
+        while matches!(
+            self.peek(),
+            Some(b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' | b'_' | b'+' | b'-' | b'.' | b':')
+        ) {
+            self.i += 1;
+        }
+        let tok = &self.s[start..self.i];
+        let b = tok.as_bytes();
+        if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+            // a date, unless a time follows after a space
+            if self.peek() == Some(b' ') && self.at(1).is_some_and(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            return date(tok).map(Value::Datetime);
+        }
+        let digits = tok.strip_prefix('-').unwrap_or(tok);
+        let (int, frac) = match digits.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (digits, None),
+        };
+        let plain = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+        // no leading zeros; short enough that the toml crate cannot refuse the size
+        if !plain(int) || (int.len() > 1 && int.starts_with('0')) || int.len() > 18 {
+            return None;
+        }
+        match frac {
+            None => Some(Value::Integer {
+                text: Cow::Borrowed(tok),
+                radix: 10,
+            }),
+            Some(f) if plain(f) && f.len() <= 18 => Some(Value::Float(Cow::Borrowed(tok))),
+            Some(_) => None,
+        }
+    }
+}
+
+/// A `YYYY-MM-DD` that is a real calendar date.
+fn date(tok: &str) -> Option<Datetime> {
+    let num = |r: std::ops::Range<usize>| -> Option<u16> {
+        let s = tok.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days).contains(&day) {
+        return None;
+    }
+    Some(Datetime {
+        date: Some(TomlDate {
+            year,
+            month: month as u8,
+            day: day as u8,
+        }),
+        time: None,
+        offset: None,
+    })
+}
+
+/// The node a `[header]` makes: an empty table spanning the header.
+fn header_table<'a>(span: &std::ops::Range<usize>) -> Node<'a> {
+    Node {
+        span: span.clone(),
+        value: Value::Table(Table::default()),
+    }
+}
+
+/// The table entry `idx` of `t` leads to: a table that headers may extend (not an
+/// inline one), or the last table of an array of tables.
+fn step<'t, 'a>(t: &'t mut Table<'a>, idx: usize) -> Option<&'t mut Table<'a>> {
+    match &mut t.entries[idx].node.value {
+        Value::Table(t) if t.origin != Origin::Inline => Some(t),
+        Value::Array(a) if a.of_tables => match &mut a.items.last_mut()?.value {
+            Value::Table(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The current table: follow `path` from the root.
+fn descend<'t, 'a>(root: &'t mut Table<'a>, path: &[usize]) -> Option<&'t mut Table<'a>> {
+    let mut t = root;
+    for &idx in path {
+        t = step(t, idx)?;
+    }
+    Some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::toml_tree::from_toml;
+
+    fn toml_crate(text: &str) -> Option<Table<'_>> {
+        let doc = toml::de::DeTable::parse(text).ok()?;
+        Some(from_toml(doc.get_ref()))
+    }
+
+    #[track_caller]
+    fn accepts(text: &str) {
+        let quick = parse(text, 16).unwrap_or_else(|| panic!("declined {text:?}"));
+        assert_eq!(Some(quick), toml_crate(text), "{text:?}");
+    }
+
+    #[track_caller]
+    fn declines(text: &str) {
+        assert_eq!(parse(text, 16), None, "{text:?}");
+    }
+
+    #[test]
+    fn reads_what_account_files_are_made_of() {
+        accepts(
+            "name = \"华东 Steel\" # the legal name\r\n\
+             segment = 'A'\n\
+             since = 2024-02-29\n\
+             private = false\n\
+             \n\
+             [tier.scores]\n\
+             revenue = 4.50\n\
+             growth = -12\n\
+             [credit]\n\
+             aging = [\n  1, # current\n\n  2,\n  [3, \"x\"],\n]\n\
+             terms = { days = 30, basis = \"EOM\" }\n\
+             [[contact]]\n\
+             id = \"a\"\n\
+             [contact.private]\n\
+             phone = \"\"\n\
+             [[contact]]\n\
+             \"quoted key\" = \"\\b\\t\\n\\f\\r\\\" \\\\ \\u00e9\\U0001F600\"\n",
+        );
+        accepts("");
+        accepts("# only a comment");
+        accepts("\u{feff}name = \"x\"\n[a]\n");
+        accepts("[a]\n[a.b]\n[c]\n[a.d]\nx = 1");
+    }
+
+    #[test]
+    fn declines_what_the_toml_crate_must_read() {
+        // valid TOML outside the subset
+        for text in [
+            "a = \"\"\"multi\nline\"\"\"",
+            "a = '''raw'''",
+            "a = 1_000",
+            "a = +5",
+            "a = 0x1F",
+            "a = 1e3",
+            "a = 1979-05-27 07:32:00",
+            "a = 1979-05-27T07:32:00Z",
+            "a = 07:32:00",
+            "a.b = 1",
+            "a = { b = 1, }",
+            "a = \"hex \\x41\"",
+            "[a.b]\n[a]",
+            "\"\" = 1",
+        ] {
+            assert!(toml_crate(text).is_some(), "{text:?}");
+            declines(text);
+        }
+        // errors, which stay the toml crate's to report
+        for text in [
+            "a = 1\na = 2",
+            "[a]\nx = 1\n[b]\n[a]",
+            "[[a]]\n[a]",
+            "[a]\n[[a]]",
+            "a = 1\n[a]",
+            "a = { x = 1 }\n[a]",
+            "a = { x = 1 }\n[a.y]",
+            "a = { x = 1 y = 2 }",
+            "a = { x = 1, x = 2 }",
+            "a = [1 2]",
+            "a = \"ctl \u{1}\"",
+            "a = 1 # ctl \u{1}",
+            "a = 1\rb = 2",
+            "a = 012",
+            "a = 2026-02-29",
+            "a = \"bad \\q\"",
+            "a = truex",
+            "a = 1 x",
+        ] {
+            assert!(toml_crate(text).is_none(), "{text:?}");
+            declines(text);
+        }
+    }
+
+    #[test]
+    fn declines_nesting_deeper_than_the_limit() {
+        assert!(parse("a = [[[1]]]", 3).is_some());
+        assert_eq!(parse("a = [[[[1]]]]", 3), None);
+        assert!(parse("[a.b]", 3).is_some());
+        assert_eq!(parse("[a.b.c]", 3), None);
+        assert_eq!(parse("[[a.b]]", 3), None);
+    }
+}
