@@ -89,3 +89,49 @@ fn a_clean_corpus_of_2000_accounts_has_no_errors() {
         .collect();
     assert!(errors.is_empty(), "errors on a valid corpus: {errors:#?}");
 }
+
+/// Every TOML document under `root` (files and `+++` front matter): the quick reader
+/// takes it, and reads it as the toml crate does. The speed of a cold `check` rests on
+/// this; a generator or demo change that pushes files onto the slow path shows here.
+fn assert_all_read_quickly(root: &std::path::Path) -> usize {
+    use dossier::load::frontmatter::{split, FrontMatter};
+    use dossier::load::{quick_toml, toml_tree};
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(root).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some("toml" | "md") => std::fs::read_to_string(path).unwrap(),
+            _ => continue,
+        };
+        let toml = if path.extension().is_some_and(|e| e == "md") {
+            match split(&text) {
+                FrontMatter::Some(s) => s.toml,
+                _ => continue,
+            }
+        } else {
+            &text
+        };
+        let quick = quick_toml::parse(toml, 16)
+            .unwrap_or_else(|| panic!("{}: declined by the quick reader", path.display()));
+        let doc = toml::de::DeTable::parse(toml).unwrap();
+        assert_eq!(
+            quick,
+            toml_tree::from_toml(doc.get_ref()),
+            "{}",
+            path.display()
+        );
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn the_demo_and_a_generated_corpus_take_the_quick_toml_path() {
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    assert!(assert_all_read_quickly(&demo) >= 20);
+    let Some(dir) = generate(&["--accounts", "300", "--seed", "5"]) else {
+        return;
+    };
+    assert!(assert_all_read_quickly(&dir.path().join("site")) >= 300);
+}

@@ -716,3 +716,161 @@ fn markdown_renders_arbitrary_dangerous_mixes_to_inert_html() {
         Ok(())
     });
 }
+
+// ───────────────── the quick TOML reader against the toml crate ─────────────────
+
+/// The oracle: whatever the quick reader accepts, the toml crate accepts with the same
+/// keys, values and spans. (Declining is always allowed: the toml crate then reads it.)
+fn quick_toml_agrees(text: &str) -> Result<bool, TestCaseError> {
+    use dossier::load::{quick_toml, toml_tree};
+    let Some(quick) = quick_toml::parse(text, 16) else {
+        return Ok(false);
+    };
+    match toml::de::DeTable::parse(text) {
+        Ok(doc) => prop_assert_eq!(&quick, &toml_tree::from_toml(doc.get_ref()), "{:?}", text),
+        Err(e) => prop_assert!(
+            false,
+            "accepted what the toml crate refuses ({}): {:?}",
+            e,
+            text
+        ),
+    }
+    Ok(true)
+}
+
+/// Documents shaped like account files, with the constructs the quick reader declines
+/// mixed in (dotted keys, multi-line strings, odd numbers, times, re-opened tables).
+fn toml_documents() -> impl Strategy<Value = String> {
+    let key = prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just("id"),
+        Just("x-y_1"),
+        Just("1234"),
+        Just("\"q k\""),
+        Just("\"k\\u00e9\""),
+        Just("'lit'"),
+        Just("\"\""),
+        Just("a.b"),
+        Just("a . b"),
+        Just("é"),
+    ];
+    let scalar = prop_oneof![
+        Just("\"plain\""),
+        Just("\"\""),
+        Just("\"华东 \\\"q\\\" \\\\ \\n\\t\\u00e9\\U0001F600\""),
+        Just("\"tab\there\""),
+        Just("\"\\b\\f\\r \\u0041\""),
+        Just("\"bad \\x41\""),
+        Just("\"esc \\e\""),
+        Just("\"sur \\uD800\""),
+        Just("'lit \\ \"'"),
+        Just("''"),
+        Just("\"\"\"multi\nline\"\"\""),
+        Just("'''raw'''"),
+        Just("0"),
+        Just("-0"),
+        Just("12"),
+        Just("-12"),
+        Just("012"),
+        Just("+5"),
+        Just("1_000"),
+        Just("0x1F"),
+        Just("999999999999999999"),
+        Just("99999999999999999999"),
+        Just("3.50"),
+        Just("-0.0"),
+        Just("1."),
+        Just(".5"),
+        Just("1e3"),
+        Just("1.5e3"),
+        Just("inf"),
+        Just("nan"),
+        Just("true"),
+        Just("false"),
+        Just("truex"),
+        Just("2026-01-31"),
+        Just("2024-02-29"),
+        Just("2026-02-29"),
+        Just("1900-02-29"),
+        Just("2000-02-29"),
+        Just("2026-13-01"),
+        Just("2026-04-31"),
+        Just("2026-00-10"),
+        Just("0000-01-01"),
+        Just("1979-05-27 07:32:00"),
+        Just("1979-05-27T07:32:00Z"),
+        Just("07:32:00"),
+    ]
+    .prop_map(String::from);
+    let inline_key = key.clone();
+    let value = scalar.prop_recursive(3, 24, 4, move |inner| {
+        let sep = prop_oneof![Just(", "), Just(","), Just(" ,\n  "), Just(", # c\n")];
+        prop_oneof![
+            (
+                prop::collection::vec(inner.clone(), 0..4),
+                sep,
+                any::<bool>()
+            )
+                .prop_map(|(items, sep, trailing)| {
+                    let comma = if trailing && !items.is_empty() {
+                        ","
+                    } else {
+                        ""
+                    };
+                    format!("[{}{comma}]", items.join(sep))
+                }),
+            (
+                prop::collection::vec((inline_key.clone(), inner), 0..3),
+                prop_oneof![Just(", "), Just(","), Just(",\n"), Just(" ")],
+                any::<bool>()
+            )
+                .prop_map(|(kvs, sep, trailing)| {
+                    let kvs: Vec<String> = kvs.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                    let comma = if trailing && !kvs.is_empty() { "," } else { "" };
+                    format!("{{ {}{comma} }}", kvs.join(sep))
+                }),
+        ]
+    });
+    let path = prop::collection::vec(prop_oneof![Just("a"), Just("b"), Just("\"q k\"")], 1..4)
+        .prop_map(|p| p.join("."));
+    let line = prop_oneof![
+        4 => (key.clone(), value).prop_map(|(k, v)| format!("{k} = {v}")),
+        1 => path.clone().prop_map(|p| format!("[{p}]")),
+        1 => path.clone().prop_map(|p| format!("[[{p}]]")),
+        1 => path.prop_map(|p| format!("[ {p} ]")),
+        1 => Just(String::new()),
+        1 => Just("# a comment ✓".to_string()),
+    ];
+    let end = prop_oneof![
+        6 => Just("\n"),
+        1 => Just("\r\n"),
+        1 => Just("  # note\n"),
+        1 => Just("\r"),
+        1 => Just(" x\n"),
+    ];
+    prop::collection::vec((line, end), 0..14)
+        .prop_map(|lines| lines.into_iter().map(|(l, e)| l + e).collect())
+}
+
+#[test]
+fn the_quick_toml_reader_agrees_with_the_toml_crate() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (accepted, total) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    run_target("quick_toml", 3000, toml_documents(), |text| {
+        total.fetch_add(1, Ordering::Relaxed);
+        if quick_toml_agrees(&text)? {
+            accepted.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    });
+    run_target("quick_toml_soup", 2000, toml_soup(), |text| {
+        quick_toml_agrees(&text).map(|_| ())
+    });
+    // the oracle only means something if the generator reaches the accepting paths
+    let (a, t) = (accepted.into_inner(), total.into_inner());
+    assert!(
+        a * 10 >= t,
+        "only {a} of {t} generated documents were accepted"
+    );
+}
