@@ -70,6 +70,19 @@ impl<'a> Parser<'a> {
         Some(())
     }
 
+    /// After an item of a list: true past a `sep`, false before the `close` (left for
+    /// the caller), None (decline) at anything else.
+    fn more(&mut self, sep: u8, close: u8) -> Option<bool> {
+        match self.peek()? {
+            b if b == sep => {
+                self.i += 1;
+                Some(true)
+            }
+            b if b == close => Some(false),
+            _ => None,
+        }
+    }
+
     /// One line break (`\n` or `\r\n`).
     fn newline(&mut self) -> Option<()> {
         match (self.peek(), self.at(1)) {
@@ -154,10 +167,8 @@ impl<'a> Parser<'a> {
             self.spaces();
             path.push(self.key()?);
             self.spaces();
-            match self.peek() {
-                Some(b'.') => self.i += 1,
-                Some(b']') => break,
-                _ => return None,
+            if !self.more(b'.', b']')? {
+                break;
             }
         }
         self.i += 1;
@@ -293,10 +304,8 @@ impl<'a> Parser<'a> {
             }
             items.push(self.value(depth)?);
             self.blank()?;
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b']') => break,
-                _ => return None,
+            if !self.more(b',', b']')? {
+                break;
             }
         }
         self.i += 1;
@@ -340,10 +349,8 @@ impl<'a> Parser<'a> {
                 node,
             });
             self.spaces();
-            match self.peek() {
-                Some(b',') => self.i += 1,
-                Some(b'}') => break,
-                _ => return None,
+            if !self.more(b',', b'}')? {
+                break;
             }
         }
         self.i += 1;
