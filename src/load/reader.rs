@@ -12,7 +12,7 @@ use crate::decimal::{Decimal, Money};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::rules::{self, Rule};
 use crate::source::Span;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// A value with the span it was read from.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -89,7 +89,8 @@ type Val<'a> = Node<'a>;
 /// A view of one TOML table being read.
 pub struct Table<'a, 's> {
     sink: &'s Sink,
-    entries: Vec<(&'a str, Span, &'a Val<'a>)>,
+    /// Key, its span, its value, and whether an accessor asked for it.
+    entries: Vec<(&'a str, Span, &'a Val<'a>, Cell<bool>)>,
     /// Where to point "missing key" findings (the table header, or the file start).
     at: Span,
     /// Dotted prefix for messages, e.g. `credit.` or `contact[2].`.
@@ -109,14 +110,18 @@ impl<'a, 's> Table<'a, 's> {
         let entries = tbl
             .entries
             .iter()
-            .map(|e| (e.key.as_ref(), sink.span(e.key_span.clone()), &e.node))
+            .map(|e| {
+                let span = sink.span(e.key_span.clone());
+                (e.key.as_ref(), span, &e.node, Cell::new(false))
+            })
             .collect();
         Table {
             sink,
             entries,
             at,
             prefix: prefix.into(),
-            asked: RefCell::new(String::new()),
+            // one allocation for the usual table, not one per doubling
+            asked: RefCell::new(String::with_capacity(256)),
         }
     }
 
@@ -127,7 +132,7 @@ impl<'a, 's> Table<'a, 's> {
         self.at.clone()
     }
     pub fn keys(&self) -> impl Iterator<Item = (&'a str, Span)> + '_ {
-        self.entries.iter().map(|(k, s, _)| (*k, s.clone()))
+        self.entries.iter().map(|(k, s, _, _)| (*k, s.clone()))
     }
 
     fn raw(&self, key: &str, req: Req) -> Option<&'a Val<'a>> {
@@ -136,11 +141,10 @@ impl<'a, 's> Table<'a, 's> {
             asked.push_str(key);
             asked.push('\0');
         }
-        let found = self
-            .entries
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, _, v)| *v);
+        let found = self.entries.iter().find(|(k, ..)| *k == key).map(|e| {
+            e.3.set(true);
+            e.2
+        });
         if found.is_none() && req == REQ {
             self.sink.report(
                 &rules::MISSING_KEY,
@@ -414,7 +418,7 @@ impl<'a, 's> Table<'a, 's> {
                     self.sink,
                     t,
                     at.start..at.start,
-                    format!("{}{key}.", self.prefix),
+                    self.child_prefix(key, None),
                 ))
             }
             _ => self.wrong(
@@ -424,6 +428,21 @@ impl<'a, 's> Table<'a, 's> {
                 Some(format!("write it as a `[{}{key}]` section", self.prefix)),
             ),
         }
+    }
+
+    /// `credit.` or `contact[2].` for a table under this one, without `format!`: this
+    /// runs for every table of every file, and the text is only read by findings.
+    fn child_prefix(&self, key: &str, item: Option<usize>) -> String {
+        let mut p = String::with_capacity(self.prefix.len() + key.len() + 8);
+        p.push_str(&self.prefix);
+        p.push_str(key);
+        if let Some(n) = item {
+            p.push('[');
+            p.push_str(&n.to_string());
+            p.push(']');
+        }
+        p.push('.');
+        p
     }
 
     /// An array of tables (`[[contact]]`). A missing key is an empty list.
@@ -449,7 +468,7 @@ impl<'a, 's> Table<'a, 's> {
                         self.sink,
                         t,
                         at.start..at.start,
-                        format!("{}{key}[{}].", self.prefix, i + 1),
+                        self.child_prefix(key, Some(i + 1)),
                     ));
                 }
                 other => self.sink.report(
@@ -484,12 +503,13 @@ impl<'a, 's> Table<'a, 's> {
 
     /// Report every key that was never asked for as unknown.
     pub fn finish(self) {
-        let asked = self.asked.into_inner();
+        let mut unknown = self.entries.iter().filter(|e| !e.3.get()).peekable();
+        if unknown.peek().is_none() {
+            return; // the usual case: no need to list the known keys
+        }
+        let asked = self.asked.take();
         let asked: Vec<&str> = asked.split_terminator('\0').collect();
-        for (k, span, _) in &self.entries {
-            if asked.contains(k) {
-                continue;
-            }
+        for (k, span, ..) in unknown {
             let help = match did_you_mean(k, asked.iter().copied()) {
                 Some(m) => format!("did you mean `{m}`?"),
                 None => format!("known keys here: {}", asked.join(", ")),
