@@ -26,6 +26,55 @@ impl Decimal {
     /// Parse a TOML integer or float literal as written (`1_000`, `0.35`, `1e3`, `-2.5E-1`).
     /// Returns None for `inf`/`nan` or numbers too large to hold exactly.
     pub fn parse(text: &str) -> Option<Decimal> {
+        if text.bytes().any(|b| matches!(b, b'_' | b'e' | b'E')) {
+            Self::parse_general(text)
+        } else {
+            Self::parse_plain(text)
+        }
+    }
+
+    /// `[+-]digits[.digits]`, what account files hold, read without allocating (this
+    /// runs for every score and amount of every account). Agrees with
+    /// [`Decimal::parse_general`] on such text (a test holds them to it).
+    fn parse_plain(text: &str) -> Option<Decimal> {
+        let (neg, digits) = match text.as_bytes().first()? {
+            b'-' => (true, &text[1..]),
+            b'+' => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let mut mantissa: i128 = 0;
+        let mut significant = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            if significant == 0 && b == b'0' {
+                continue;
+            }
+            significant += 1;
+            if significant > 30 {
+                return None; // too large to hold exactly
+            }
+            mantissa = mantissa * 10 + i128::from(b - b'0');
+        }
+        if int.is_empty() || frac.len() > 30 {
+            return None;
+        }
+        if neg {
+            mantissa = -mantissa;
+        }
+        Some(
+            Decimal {
+                mantissa,
+                scale: frac.len() as u32,
+            }
+            .normalized(),
+        )
+    }
+
+    /// Any TOML number literal: underscores, exponents.
+    fn parse_general(text: &str) -> Option<Decimal> {
         let t: String = text.chars().filter(|&c| c != '_').collect();
         let (num, exp) = match t.find(['e', 'E']) {
             Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
@@ -203,6 +252,43 @@ impl serde::Serialize for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The allocation-free reader of plain numbers gives what the general one gives,
+        /// for numbers and for junk alike.
+        #[test]
+        fn plain_numbers_read_as_the_general_reader_reads_them(
+            text in "[+-]?(0|[0-9]){0,36}(\\.(0|[0-9]){0,36})?|-?0\\.0(0|[0-9]){27,32}|[0-9+.\\-x ]{0,8}"
+        ) {
+            prop_assert_eq!(Decimal::parse_plain(&text), Decimal::parse_general(&text));
+        }
+    }
+
+    #[test]
+    fn plain_numbers_stop_at_thirty_digits_like_the_general_reader() {
+        for text in [
+            "1",
+            "100000000000000000000000000000",    // 30 digits
+            "1000000000000000000000000000000",   // 31
+            "0.000000000000000000000000000001",  // 30 decimals
+            "0.0000000000000000000000000000000", // 31
+            "-0012.50",
+        ] {
+            assert_eq!(
+                Decimal::parse_plain(text),
+                Decimal::parse_general(text),
+                "{text}"
+            );
+        }
+        assert!(Decimal::parse_plain("1000000000000000000000000000000").is_none());
+        assert_eq!(
+            Decimal::parse_plain("-0012.50")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("-12.5")
+        );
+    }
 
     #[test]
     fn parses_toml_numbers_exactly() {
