@@ -149,9 +149,17 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
     let mut out = Vec::new();
     let mut fence: Option<&str> = None;
     let mut offset = 0;
-    for line in md.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
+    // Where `](` and `<` occur, searched once over the whole text instead of per line
+    // (most lines have neither).
+    let mut opens = memchr::memmem::find_iter(md.as_bytes(), b"](").peekable();
+    let mut tags = memchr::memchr_iter(b'<', md.as_bytes()).peekable();
+    for end in memchr::memchr_iter(b'\n', md.as_bytes())
+        .map(|i| i + 1)
+        .chain((!md.ends_with('\n') && !md.is_empty()).then_some(md.len()))
+    {
+        // the lines of `split_inclusive('\n')`, found with a vectorised search
+        let (start, line) = (offset, &md[offset..end]);
+        offset = end;
         let t = line.trim_start();
         if let Some(f) = fence {
             if t.starts_with(f) {
@@ -181,11 +189,11 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
                 push_target(&mut out, line, start, at - start, target);
             }
         }
-        if line.contains("](") {
+        if occurs_in(&mut opens, start..offset) {
             scan_inline(line, start, &mut out);
         }
         // raw HTML attributes: href="…" and src="…"
-        if line.contains('<') {
+        if occurs_in(&mut tags, start..offset) {
             for attr in ["href=", "src="] {
                 let mut from = 0;
                 while let Some(i) = line[from..].find(attr) {
@@ -203,6 +211,21 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
         }
     }
     out
+}
+
+/// Whether the next of the ascending `positions` not before `range` is in it; those
+/// before it are passed over for good.
+fn occurs_in(
+    positions: &mut std::iter::Peekable<impl Iterator<Item = usize>>,
+    range: std::ops::Range<usize>,
+) -> bool {
+    while let Some(&p) = positions.peek() {
+        if p >= range.start {
+            return p < range.end;
+        }
+        positions.next();
+    }
+    false
 }
 
 /// Record a target found at byte `rel` of `line`, without `<…>` brackets.
@@ -288,6 +311,23 @@ mod tests {
         assert_eq!(&md[z.start..z.end], "z.md", "position after the `<`");
         let l = &scan_links(md)[0];
         assert_eq!(&md[l.start..l.end], "x.md");
+    }
+
+    #[test]
+    fn the_last_line_needs_no_line_break() {
+        fn targets(md: &str) -> Vec<&str> {
+            scan_links(md).into_iter().map(|l| l.target).collect()
+        }
+        assert_eq!(targets("[a](x.md)"), ["x.md"]);
+        assert_eq!(
+            targets("\n\r\n[b](y.md)\r\n<img src=\"z.png\">"),
+            ["y.md", "z.png"]
+        );
+        assert_eq!(targets("```\n[no](n.md)"), Vec::<&str>::new());
+        assert!(targets("").is_empty());
+        let md = "x\n[c](c.md)";
+        let l = &scan_links(md)[0];
+        assert_eq!(&md[l.start..l.end], "c.md");
     }
 
     #[test]
