@@ -442,7 +442,11 @@ fn print_findings(
     summary: &dossier::diag::Summary,
     deny_warnings: bool,
 ) -> bool {
+    let t = std::time::Instant::now();
     let text = report::render(format, diagnostics, sources, summary, color_for(format));
+    dossier::timing("report: render", t);
+    let t = std::time::Instant::now();
     print_out(&text);
+    dossier::timing("report: print", t);
     summary.errors > 0 || (deny_warnings && summary.warnings > 0)
 }
