@@ -30,10 +30,12 @@ pub fn split(text: &str) -> FrontMatter<'_> {
     if !is_fence(text[..first_end].trim_end_matches('\n')) {
         return FrontMatter::None;
     }
+    let bytes = text.as_bytes();
     let mut pos = first_end;
     while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
-        if is_fence(text[pos..end].trim_end_matches('\n')) {
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i + 1);
+        // only a line that starts with `+` can close it: most lines are not trimmed
+        if bytes[pos] == b'+' && is_fence(text[pos..end].trim_end_matches('\n')) {
             return FrontMatter::Some(Split {
                 toml: &text[first_end..pos],
                 toml_offset: first_end,
