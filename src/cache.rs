@@ -151,6 +151,19 @@ fn cache_dir(root: &Path) -> Option<PathBuf> {
     }
 }
 
+/// Whether the stored cache was written for `key`, from its first bytes (`write_cache`
+/// writes the key first); reading and parsing all of it takes longer than listing.
+fn cache_matches(dir: &Path, key: &str) -> bool {
+    use std::io::Read;
+    let Ok(key_json) = serde_json::to_string(key) else {
+        return false;
+    };
+    let want = format!("{{\"key\":{key_json},");
+    let mut head = vec![0u8; want.len()];
+    std::fs::File::open(dir.join(FILE)).is_ok_and(|mut f| f.read_exact(&mut head).is_ok())
+        && head == want.as_bytes()
+}
+
 fn read_cache(dir: &Path, key: &str) -> HashMap<String, Entry> {
     let path = dir.join(FILE);
     let fresh = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES);
@@ -214,26 +227,39 @@ pub fn check_and<R>(
     let key = cache_key(config_text, site.today);
     let dir = cache_dir(root);
     let t = std::time::Instant::now();
-    // parse the cache on one thread while the other starts listing the accounts
-    let (old, listings) = rayon::join(
-        || match (&dir, use_cache) {
-            (Some(dir), true) => read_cache(dir, &key),
-            _ => HashMap::new(),
-        },
-        || {
-            slugs
-                .par_iter()
-                .map(|slug| Listing::walk(root, &format!("content/accounts/{slug}")))
-                .collect::<Vec<_>>()
-        },
-    );
+    let (config, today) = (&site.config, site.today);
+    let folder = |slug: &str| format!("content/accounts/{slug}");
+    // With a cache of this binary, config and day: parse it on one thread while the
+    // other lists the accounts to compare. Without one, every account is read, and each
+    // is listed as it is read (below).
+    let warm = use_cache && dir.as_deref().is_some_and(|d| cache_matches(d, &key));
+    let (old, listings) = if warm {
+        rayon::join(
+            || {
+                dir.as_deref()
+                    .map(|d| read_cache(d, &key))
+                    .unwrap_or_default()
+            },
+            || {
+                slugs
+                    .par_iter()
+                    .map(|slug| Some(Listing::walk(root, &folder(slug))))
+                    .collect::<Vec<_>>()
+            },
+        )
+    } else {
+        (HashMap::new(), slugs.iter().map(|_| None).collect())
+    };
     crate::timing("cache: list + read", t);
     let t = std::time::Instant::now();
-    let (config, today) = (&site.config, site.today);
     let mut outcomes: Vec<Outcome> = slugs
         .par_iter()
         .zip(listings)
         .map(|(slug, listing)| {
+            let listing = listing.unwrap_or_else(|| {
+                let max = config.limits.max_file_bytes;
+                Listing::read(root, &folder(slug), load::read_by_loader, max)
+            });
             let cached = match (listing.stamps(), old.get(slug)) {
                 (Some(now), Some(entry)) if now == entry.stamp.as_slice() => entry.facts(slug),
                 _ => None,

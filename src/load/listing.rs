@@ -5,8 +5,14 @@
 //! the one it stored, so a check that re-reads an account lists each folder once (it
 //! used to list it a second time to read it) and needs no fstat per file: the size to
 //! read is already known.
+//!
+//! When every file is going to be read anyway (a build, a check without a usable cache),
+//! [`Listing::read`] lists and reads in one walk: each file the loader wants is opened
+//! relative to its folder and stamped from the open file, instead of being looked up by
+//! name twice (an `lstat`, then an `open` of the full path).
 
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::path::Path;
 
 /// One entry under an account folder: path relative to the folder (`/`-separated), kind
@@ -44,6 +50,9 @@ pub struct Listing {
     errors: Vec<(String, String)>,
     /// False where the platform has no inode numbers and change times.
     exact: bool,
+    /// What [`Listing::read`] read, by entry (same order as `entries`); empty otherwise.
+    /// Taken once by the loader.
+    bodies: RefCell<Vec<Option<Vec<u8>>>>,
 }
 
 impl Listing {
@@ -66,6 +75,45 @@ impl Listing {
 
     pub fn into_stamps(self) -> Option<Vec<Stamp>> {
         self.stampable().then_some(self.entries)
+    }
+
+    /// List `root/dir` like [`Listing::walk`] and read the files `wanted` names (paths
+    /// relative to `dir`) up to `max_bytes` each, for [`Listing::take_body`]. A file that
+    /// cannot be read here is just listed: the loader reads it again and reports why.
+    pub fn read(root: &Path, dir: &str, wanted: fn(&str) -> bool, max_bytes: u64) -> Listing {
+        #[cfg(unix)]
+        {
+            let mut found = Vec::new();
+            let mut l = Listing {
+                exact: true,
+                ..Listing::default()
+            };
+            let at = cold::Want { wanted, max_bytes };
+            match rustix::fs::openat(rustix::fs::CWD, root.join(dir), cold::DIR_FLAGS, 0.into()) {
+                Ok(fd) => l.read_dir(fd, "", &at, &mut found),
+                Err(e) => l
+                    .errors
+                    .push((String::new(), std::io::Error::from(e).to_string())),
+            }
+            found.sort_by(|a: &(Stamp, _), b| a.0 .0.cmp(&b.0 .0));
+            let (entries, bodies) = found.into_iter().unzip();
+            (l.entries, l.bodies) = (entries, RefCell::new(bodies));
+            l
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (wanted, max_bytes);
+            Listing::walk(root, dir)
+        }
+    }
+
+    /// The contents [`Listing::read`] read of entry `path`, once.
+    pub fn take_body(&self, path: &str) -> Option<Vec<u8>> {
+        let i = self
+            .entries
+            .binary_search_by(|e| e.0.as_str().cmp(path))
+            .ok()?;
+        self.bodies.borrow_mut().get_mut(i)?.take()
     }
 
     fn stampable(&self) -> bool {
@@ -130,6 +178,186 @@ impl Listing {
                 self.walk_dir(&full, &path);
             }
         }
+    }
+}
+
+/// The cold walk: folders and files opened relative to their folder (rustix: `openat`,
+/// `getdents`, `fstat` without `unsafe`).
+#[cfg(unix)]
+mod cold {
+    use super::{kind_of_mode, Listing, Stamp, DIR, FILE};
+    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+    use std::os::fd::{AsFd, OwnedFd};
+
+    pub const DIR_FLAGS: OFlags = OFlags::RDONLY
+        .union(OFlags::DIRECTORY)
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::CLOEXEC);
+    /// As `files::read_known`: never through a symlink, never waiting on a pipe.
+    const FILE_FLAGS: OFlags = OFlags::RDONLY
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::NONBLOCK)
+        .union(OFlags::CLOEXEC);
+
+    pub struct Want {
+        pub wanted: fn(&str) -> bool,
+        pub max_bytes: u64,
+    }
+
+    type Found = Vec<(Stamp, Option<Vec<u8>>)>;
+
+    fn message(e: rustix::io::Errno) -> String {
+        std::io::Error::from(e).to_string()
+    }
+
+    impl Listing {
+        /// The entries of the open folder `fd` (`rel` from the account folder).
+        pub(super) fn read_dir(&mut self, fd: OwnedFd, rel: &str, want: &Want, found: &mut Found) {
+            let mut dir = match Dir::new(fd) {
+                Ok(d) => d,
+                Err(e) => return self.errors.push((rel.to_string(), message(e))),
+            };
+            while let Some(entry) = dir.read() {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => return self.errors.push((rel.to_string(), message(e))),
+                };
+                let Ok(name) = entry.file_name().to_str() else {
+                    // not UTF-8: listed as the lstat walk lists it, never read here
+                    let name = String::from_utf8_lossy(entry.file_name().to_bytes());
+                    if !crate::load::ignored(&name) {
+                        let path = join(rel, &name);
+                        self.stat_at(&dir, entry.file_name(), path, found);
+                    }
+                    continue;
+                };
+                if crate::load::ignored(name) {
+                    continue;
+                }
+                let path = join(rel, name);
+                let file = entry.file_type() == FileType::RegularFile && (want.wanted)(&path);
+                if file && self.read_at(&dir, entry.file_name(), &path, want, found) {
+                    continue;
+                }
+                if let Some(DIR) = self.stat_at(&dir, entry.file_name(), path.clone(), found) {
+                    let Ok(parent) = dir.fd() else { continue };
+                    match rustix::fs::openat(parent, entry.file_name(), DIR_FLAGS, Mode::empty()) {
+                        Ok(sub) => self.read_dir(sub, &path, want, found),
+                        Err(e) => self.errors.push((path, message(e))),
+                    }
+                }
+            }
+        }
+
+        /// Stamp an entry from its `lstat`, as the lstat walk does; its kind.
+        fn stat_at(
+            &mut self,
+            dir: &Dir,
+            name: &std::ffi::CStr,
+            path: String,
+            found: &mut Found,
+        ) -> Option<u8> {
+            let parent = dir.fd().ok()?;
+            match rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(st) => {
+                    let stamp = stamp_of(path, &st);
+                    let kind = stamp.kind();
+                    found.push((stamp, None));
+                    Some(kind)
+                }
+                Err(e) => {
+                    self.errors.push((path, message(e)));
+                    None
+                }
+            }
+        }
+
+        /// Open, stamp and read a wanted regular file; false (nothing recorded) where
+        /// any step fails or the file is not what the folder said.
+        fn read_at(
+            &mut self,
+            dir: &Dir,
+            name: &std::ffi::CStr,
+            path: &str,
+            want: &Want,
+            found: &mut Found,
+        ) -> bool {
+            let Ok(parent) = dir.fd() else { return false };
+            let Ok(fd) = rustix::fs::openat(parent, name, FILE_FLAGS, Mode::empty()) else {
+                return false;
+            };
+            let Ok(st) = rustix::fs::fstat(&fd) else {
+                return false;
+            };
+            let stamp = stamp_of(path.to_string(), &st);
+            if stamp.kind() != FILE {
+                return false;
+            }
+            let body = (stamp.size() <= want.max_bytes).then(|| read_exactly(&fd, stamp.size()));
+            match body {
+                Some(None) => false, // a read error: the loader reports it
+                Some(Some(bytes)) => {
+                    found.push((stamp, Some(bytes)));
+                    true
+                }
+                None => {
+                    found.push((stamp, None)); // too large: the loader reports it
+                    true
+                }
+            }
+        }
+    }
+
+    /// Up to `size` bytes (what fstat said; a file growing meanwhile is read as it was).
+    fn read_exactly(fd: &impl AsFd, size: u64) -> Option<Vec<u8>> {
+        let mut bytes = vec![0u8; size as usize];
+        let mut n = 0;
+        while n < bytes.len() {
+            match rustix::io::read(fd, &mut bytes[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return None,
+            }
+        }
+        bytes.truncate(n);
+        Some(bytes)
+    }
+
+    fn join(rel: &str, name: &str) -> String {
+        if rel.is_empty() {
+            name.to_string()
+        } else {
+            format!("{rel}/{name}")
+        }
+    }
+
+    /// [`super::stamp`] from a rustix `Stat` (field widths differ by platform).
+    #[allow(clippy::unnecessary_cast)]
+    fn stamp_of(path: String, st: &rustix::fs::Stat) -> Stamp {
+        let kind = kind_of_mode(FileType::from_raw_mode(st.st_mode as _));
+        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
+        let (size, mtime, ctime) = if kind == DIR {
+            (0, 0, 0)
+        } else {
+            (
+                st.st_size as u64,
+                ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
+                ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
+            )
+        };
+        Stamp(path, kind, size, mtime, ctime, st.st_ino as u64)
+    }
+}
+
+#[cfg(unix)]
+fn kind_of_mode(ft: rustix::fs::FileType) -> u8 {
+    use rustix::fs::FileType;
+    match ft {
+        FileType::Symlink => LINK,
+        FileType::Directory => DIR,
+        FileType::RegularFile => FILE,
+        _ => 3,
     }
 }
 
@@ -206,6 +434,68 @@ mod tests {
         assert_eq!(rev, ["2026-01-01-a.md", "2026-01-02-b.md", "deep"]);
         assert_eq!(l.children("reviews/deep").count(), 1);
         assert!(l.stamps().is_some_and(|s| s.len() == 9));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reading_lists_what_walking_lists_and_reads_only_what_is_wanted() {
+        let tmp = tempfile::tempdir().unwrap();
+        let acc = tmp.path().join("a");
+        std::fs::create_dir_all(acc.join("reviews/deep")).unwrap();
+        std::fs::create_dir_all(tmp.path().join("outside")).unwrap();
+        std::fs::write(tmp.path().join("outside/secret.md"), "secret").unwrap();
+        for (f, text) in [
+            ("account.toml", "name = 1"),
+            ("plan.md", "# a plan that is too long to read"),
+            (".hidden", "x"),
+            ("notes.txt", "not wanted"),
+            ("reviews/2026-01-01-a.md", "review"),
+            ("reviews/deep/x.md", "deep"),
+        ] {
+            std::fs::write(acc.join(f), text).unwrap();
+        }
+        std::os::unix::fs::symlink(
+            tmp.path().join("outside/secret.md"),
+            acc.join("contacts.toml"),
+        )
+        .unwrap();
+        let wanted = |p: &str| p != "notes.txt";
+        let read = Listing::read(tmp.path(), "a", wanted, 10);
+        let walked = Listing::walk(tmp.path(), "a");
+        assert_eq!(
+            read.stamps(),
+            walked.stamps(),
+            "the same entries and stamps"
+        );
+        assert_eq!(
+            read.take_body("account.toml").as_deref(),
+            Some(&b"name = 1"[..])
+        );
+        assert_eq!(read.take_body("account.toml"), None, "taken once");
+        assert_eq!(
+            read.take_body("reviews/2026-01-01-a.md").as_deref(),
+            Some(&b"review"[..])
+        );
+        assert_eq!(
+            read.take_body("reviews/deep/x.md").as_deref(),
+            Some(&b"deep"[..])
+        );
+        assert_eq!(
+            read.take_body("plan.md"),
+            None,
+            "over the size limit: left to the loader"
+        );
+        assert_eq!(read.take_body("notes.txt"), None, "not wanted");
+        assert_eq!(
+            read.take_body("contacts.toml"),
+            None,
+            "a link is never followed"
+        );
+        let kinds: Vec<(&str, u8)> = read.children("").map(|(n, e)| (n, e.kind())).collect();
+        assert!(kinds.contains(&("contacts.toml", LINK)));
+        let missing = Listing::read(tmp.path(), "gone", wanted, 10);
+        assert!(missing.stamps().is_none());
+        assert_eq!(missing.errors_in("").count(), 1);
     }
 
     #[cfg(unix)]

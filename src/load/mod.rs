@@ -268,8 +268,37 @@ pub fn load_account(
     cfg: &Config,
     today: Date,
 ) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
-    let listing = Listing::walk(root, &format!("content/accounts/{slug}"));
+    let listing = Listing::read(
+        root,
+        &format!("content/accounts/{slug}"),
+        read_by_loader,
+        cfg.limits.max_file_bytes,
+    );
     load_listed(root, slug, &listing, cfg, today)
+}
+
+/// The files of an account folder [`load_listed`] reads (paths from the folder), for a
+/// [`Listing::read`] to read beforehand. Naming too many or too few costs only time:
+/// the loader reads whatever was not read already.
+pub fn read_by_loader(path: &str) -> bool {
+    matches!(path, "account.toml" | "contacts.toml" | "plan.md")
+        || path
+            .strip_prefix("reviews/")
+            .is_some_and(|r| r.ends_with(".md") && !r.contains('/'))
+}
+
+/// A file of an account folder: what the listing read, or read now at its listed size.
+fn read_entry(
+    root: &Path,
+    listing: &Listing,
+    rel: &str,
+    entry: &Stamp,
+    cfg: &Config,
+) -> (Option<SourceFile>, Option<Diagnostic>) {
+    match listing.take_body(entry.path()) {
+        Some(bytes) => files::decode(rel, bytes),
+        None => files::read_known(root, rel, entry.size(), &cfg.limits),
+    }
 }
 
 /// The entries of folder `sub` of an account (relative to the account folder) from its
@@ -347,7 +376,7 @@ pub fn load_listed(
         let rel = format!("{dir}/{name}");
         let is_dir = entry.kind() == listing::DIR;
         let mut read = |diags: &mut Vec<Diagnostic>| -> Option<SourceFile> {
-            let (src, d) = files::read_known(root, &rel, entry.size(), &cfg.limits);
+            let (src, d) = read_entry(root, listing, &rel, entry, cfg);
             let ok = d.is_none();
             diags.extend(d);
             if let Some(s) = &src {
@@ -388,7 +417,7 @@ pub fn load_listed(
                         diags.push(stray(rrel));
                         continue;
                     }
-                    let (src, d) = files::read_known(root, &rrel, rentry.size(), &cfg.limits);
+                    let (src, d) = read_entry(root, listing, &rrel, rentry, cfg);
                     let ok = d.is_none();
                     diags.extend(d);
                     if let Some(src) = src {
