@@ -5,6 +5,7 @@ use crate::diag::{place, Diagnostic, Placed, Summary};
 use crate::rules::Severity;
 use crate::source::SourceMap;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use rayon::prelude::*;
 use std::fmt::Write;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,49 +58,56 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
-    for d in diags {
-        let level = match d.severity {
-            Severity::Error => Level::ERROR,
-            Severity::Warning => Level::WARNING,
-        };
-        let message = printable(&d.message);
-        let file = printable(&d.file);
-        let help_text = printable(d.help_text());
-        let title = level.primary_title(message.as_ref()).id(d.rule.code);
-        let help = Level::HELP.secondary_title(help_text.as_ref());
-        let report = match (sources.get(&d.file), &d.span) {
-            (Some(src), Some(span)) => {
-                // Quote only the lines around the span: whole 50 MB files stay cheap.
-                let (l0, _) = src.line_col(span.start);
-                let (l1, _) = src.line_col(span.end.max(span.start));
-                let (first, last) = (l0, l1.min(l0 + 6));
-                let start = src.line_start(first);
-                let end = if last < src.line_count() {
-                    src.line_start(last + 1)
-                } else {
-                    src.text.len()
-                };
-                let text = &src.text[start..end];
-                let s = (span.start - start).min(text.len());
-                let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
-                while !text.is_char_boundary(e) {
-                    e += 1;
+    // Each finding renders on its own (a tenth of a cold `check` of 10,000 accounts is
+    // here): in parallel, joined in order.
+    let rendered: Vec<String> = diags
+        .par_iter()
+        .map(|d| {
+            let level = match d.severity {
+                Severity::Error => Level::ERROR,
+                Severity::Warning => Level::WARNING,
+            };
+            let message = printable(&d.message);
+            let file = printable(&d.file);
+            let help_text = printable(d.help_text());
+            let title = level.primary_title(message.as_ref()).id(d.rule.code);
+            let help = Level::HELP.secondary_title(help_text.as_ref());
+            let report = match (sources.get(&d.file), &d.span) {
+                (Some(src), Some(span)) => {
+                    // Quote only the lines around the span: whole 50 MB files stay cheap.
+                    let (l0, _) = src.line_col(span.start);
+                    let (l1, _) = src.line_col(span.end.max(span.start));
+                    let (first, last) = (l0, l1.min(l0 + 6));
+                    let start = src.line_start(first);
+                    let end = if last < src.line_count() {
+                        src.line_start(last + 1)
+                    } else {
+                        src.text.len()
+                    };
+                    let text = &src.text[start..end];
+                    let s = (span.start - start).min(text.len());
+                    let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
+                    while !text.is_char_boundary(e) {
+                        e += 1;
+                    }
+                    let snippet = Snippet::source(text)
+                        .line_start(first)
+                        .path(file.as_ref())
+                        .annotation(AnnotationKind::Primary.span(s..e));
+                    vec![title.element(snippet), Group::with_title(help)]
                 }
-                let snippet = Snippet::source(text)
-                    .line_start(first)
-                    .path(file.as_ref())
-                    .annotation(AnnotationKind::Primary.span(s..e));
-                vec![title.element(snippet), Group::with_title(help)]
-            }
-            _ => {
-                let origin = annotate_snippets::Origin::path(file.as_ref());
-                vec![title.element(origin), Group::with_title(help)]
-            }
-        };
-        out.push_str(&renderer.render(&report));
-        out.push_str("\n\n");
-    }
+                _ => {
+                    let origin = annotate_snippets::Origin::path(file.as_ref());
+                    vec![title.element(origin), Group::with_title(help)]
+                }
+            };
+            let mut text = renderer.render(&report);
+            text.push_str("\n\n");
+            text
+        })
+        .collect();
+    let mut out = String::with_capacity(rendered.iter().map(String::len).sum::<usize>() + 100);
+    out.extend(rendered);
     let _ = writeln!(
         out,
         "{}: {} error{}, {} warning{} in {} account{} ({} files)",
