@@ -37,11 +37,7 @@ impl Decimal {
     /// runs for every score and amount of every account). Agrees with
     /// [`Decimal::parse_general`] on such text (a test holds them to it).
     fn parse_plain(text: &str) -> Option<Decimal> {
-        let (neg, digits) = match text.as_bytes().first()? {
-            b'-' => (true, &text[1..]),
-            b'+' => (false, &text[1..]),
-            _ => (false, text),
-        };
+        let (neg, digits) = split_sign(text)?;
         let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
         let mut mantissa: i128 = 0;
         let mut significant = 0;
@@ -61,16 +57,7 @@ impl Decimal {
         if int.is_empty() || frac.len() > 30 {
             return None;
         }
-        if neg {
-            mantissa = -mantissa;
-        }
-        Some(
-            Decimal {
-                mantissa,
-                scale: frac.len() as u32,
-            }
-            .normalized(),
-        )
+        Some(signed(neg, mantissa, frac.len() as u32))
     }
 
     /// Any TOML number literal: underscores, exponents.
@@ -80,11 +67,7 @@ impl Decimal {
             Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
             None => (&t[..], 0),
         };
-        let (neg, digits) = match num.as_bytes().first()? {
-            b'-' => (true, &num[1..]),
-            b'+' => (false, &num[1..]),
-            _ => (false, num),
-        };
+        let (neg, digits) = split_sign(num)?;
         let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
         if int.is_empty()
             || !int.bytes().all(|b| b.is_ascii_digit())
@@ -106,16 +89,7 @@ impl Decimal {
         if scale > 30 {
             return None;
         }
-        if neg {
-            mantissa = -mantissa;
-        }
-        Some(
-            Decimal {
-                mantissa,
-                scale: scale as u32,
-            }
-            .normalized(),
-        )
+        Some(signed(neg, mantissa, scale as u32))
     }
 
     fn normalized(mut self) -> Decimal {
@@ -169,6 +143,20 @@ impl serde::Serialize for Decimal {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(self.to_f64())
     }
+}
+
+/// A number's sign and the rest; None for empty text.
+fn split_sign(num: &str) -> Option<(bool, &str)> {
+    Some(match num.as_bytes().first()? {
+        b'-' => (true, &num[1..]),
+        b'+' => (false, &num[1..]),
+        _ => (false, num),
+    })
+}
+
+fn signed(neg: bool, mantissa: i128, scale: u32) -> Decimal {
+    let mantissa = if neg { -mantissa } else { mantissa };
+    Decimal { mantissa, scale }.normalized()
 }
 
 impl fmt::Display for Decimal {
