@@ -4,13 +4,20 @@
 use crate::load::Loaded;
 use crate::model::{Account, Page};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Every linkable file, by its path relative to the site root → its site URL
-/// (relative to the site root, e.g. `accounts/acme/reviews/2026-09-30-qbr/`).
+/// Every linkable file and its site URL (relative to the site root, e.g.
+/// `accounts/acme/reviews/2026-09-30-qbr/`): accounts' files by slug, then by their
+/// path in the account folder; the home page and guides by path.
+///
+/// Keyed by slug rather than by every file's full path: at 100,000 accounts that was
+/// 700,000 paths and URLs formatted and hashed for each check and build, of which a
+/// site links to a few.
 #[derive(Debug, Default)]
-pub struct LinkIndex {
-    targets: HashMap<String, String>,
+pub struct LinkIndex<'a> {
+    accounts: HashMap<&'a str, Cow<'a, [(String, String)]>>,
+    pages: HashMap<String, String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -20,16 +27,17 @@ pub enum LinkError {
     Broken,
 }
 
-impl LinkIndex {
-    pub fn new(site: &Loaded) -> LinkIndex {
-        let targets: Vec<(&str, Vec<(String, String)>)> = site
+impl<'a> LinkIndex<'a> {
+    pub fn new(site: &'a Loaded) -> LinkIndex<'a> {
+        let accounts = site
             .accounts
             .par_iter()
-            .map(|a| (a.slug.as_str(), account_targets(a)))
+            .map(|a| (a.slug.as_str(), Cow::Owned(account_targets(a))))
             .collect();
-        let accounts: Vec<(&str, &[(String, String)])> =
-            targets.iter().map(|(s, t)| (*s, t.as_slice())).collect();
-        LinkIndex::from_parts(site.home.is_some(), &site.guides, &accounts)
+        LinkIndex {
+            accounts,
+            pages: pages(site.home.is_some(), &site.guides),
+        }
     }
 
     /// The index of every linkable file: the site's home page and guides, and each
@@ -37,30 +45,15 @@ impl LinkIndex {
     pub fn from_parts(
         home: bool,
         guides: &[Page],
-        accounts: &[(&str, &[(String, String)])],
-    ) -> LinkIndex {
-        // The keys and URLs are formatted in parallel and the map is sized once: at
-        // 100,000 accounts (2.5 million targets) this was a second on one core.
-        let pairs: Vec<(String, String)> = accounts
-            .par_iter()
-            .flat_map_iter(|(slug, list)| {
-                list.iter().map(move |(file, url)| {
-                    (
-                        format!("content/accounts/{slug}/{file}"),
-                        format!("accounts/{slug}/{url}"),
-                    )
-                })
-            })
-            .collect();
-        let mut targets = HashMap::with_capacity(pairs.len() + guides.len() + 1);
-        targets.extend(pairs);
-        if home {
-            targets.insert("content/_index.md".to_string(), String::new());
+        accounts: &[(&'a str, &'a [(String, String)])],
+    ) -> LinkIndex<'a> {
+        LinkIndex {
+            accounts: accounts
+                .iter()
+                .map(|(slug, list)| (*slug, Cow::Borrowed(*list)))
+                .collect(),
+            pages: pages(home, guides),
         }
-        for g in guides {
-            targets.insert(g.file.clone(), format!("guides/{}/", g.stem));
-        }
-        LinkIndex { targets }
     }
 
     /// Resolve `target` (no scheme, no `#fragment`) written in the file `from`.
@@ -83,14 +76,36 @@ impl LinkIndex {
                 s => parts.push(s),
             }
         }
-        if parts.first() != Some(&"content") {
-            return Err(LinkError::Outside);
+        match parts.as_slice() {
+            ["content", "accounts", slug, file @ ..] if !file.is_empty() => {
+                let file = file.join("/");
+                let (&slug, list) = self.accounts.get_key_value(slug).ok_or(LinkError::Broken)?;
+                let (_, url) = list
+                    .iter()
+                    .find(|(f, _)| *f == file)
+                    .ok_or(LinkError::Broken)?;
+                Ok(format!("accounts/{slug}/{url}"))
+            }
+            ["content", ..] => self
+                .pages
+                .get(&parts.join("/"))
+                .cloned()
+                .ok_or(LinkError::Broken),
+            _ => Err(LinkError::Outside),
         }
-        self.targets
-            .get(&parts.join("/"))
-            .cloned()
-            .ok_or(LinkError::Broken)
     }
+}
+
+/// The home page and guides: file → URL.
+fn pages(home: bool, guides: &[Page]) -> HashMap<String, String> {
+    let mut pages: HashMap<String, String> = guides
+        .iter()
+        .map(|g| (g.file.clone(), format!("guides/{}/", g.stem)))
+        .collect();
+    if home {
+        pages.insert("content/_index.md".to_string(), String::new());
+    }
+    pages
 }
 
 /// What other files may link to in one account: its file → its URL, both relative to

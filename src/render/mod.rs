@@ -139,7 +139,7 @@ pub type AccountOutput = (Vec<ReviewSummary>, Vec<search::IndexedDoc>);
 struct Ctx<'a> {
     checked: &'a Checked,
     engine: &'a Engine,
-    links: LinkIndex,
+    links: LinkIndex<'a>,
     site: SiteInfo,
     /// `site` as a template value, converted once.
     site_value: tera::Value,
