@@ -62,49 +62,7 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
     // here): in parallel, joined in order.
     let rendered: Vec<String> = diags
         .par_iter()
-        .map(|d| {
-            let level = match d.severity {
-                Severity::Error => Level::ERROR,
-                Severity::Warning => Level::WARNING,
-            };
-            let message = printable(&d.message);
-            let file = printable(&d.file);
-            let help_text = printable(d.help_text());
-            let title = level.primary_title(message.as_ref()).id(d.rule.code);
-            let help = Level::HELP.secondary_title(help_text.as_ref());
-            let report = match (sources.get(&d.file), &d.span) {
-                (Some(src), Some(span)) => {
-                    // Quote only the lines around the span: whole 50 MB files stay cheap.
-                    let (l0, _) = src.line_col(span.start);
-                    let (l1, _) = src.line_col(span.end.max(span.start));
-                    let (first, last) = (l0, l1.min(l0 + 6));
-                    let start = src.line_start(first);
-                    let end = if last < src.line_count() {
-                        src.line_start(last + 1)
-                    } else {
-                        src.text.len()
-                    };
-                    let text = &src.text[start..end];
-                    let s = (span.start - start).min(text.len());
-                    let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
-                    while !text.is_char_boundary(e) {
-                        e += 1;
-                    }
-                    let snippet = Snippet::source(text)
-                        .line_start(first)
-                        .path(file.as_ref())
-                        .annotation(AnnotationKind::Primary.span(s..e));
-                    vec![title.element(snippet), Group::with_title(help)]
-                }
-                _ => {
-                    let origin = annotate_snippets::Origin::path(file.as_ref());
-                    vec![title.element(origin), Group::with_title(help)]
-                }
-            };
-            let mut text = renderer.render(&report);
-            text.push_str("\n\n");
-            text
-        })
+        .map(|d| human_one(d, sources, &renderer))
         .collect();
     let mut out = String::with_capacity(rendered.iter().map(String::len).sum::<usize>() + 100);
     out.extend(rendered);
@@ -125,6 +83,51 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
         summary.files
     );
     out
+}
+
+/// One finding, rustc-style, with the blank line after it.
+fn human_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let message = printable(&d.message);
+    let file = printable(&d.file);
+    let help_text = printable(d.help_text());
+    let title = level.primary_title(message.as_ref()).id(d.rule.code);
+    let help = Level::HELP.secondary_title(help_text.as_ref());
+    let report = match (sources.get(&d.file), &d.span) {
+        (Some(src), Some(span)) => {
+            // Quote only the lines around the span: whole 50 MB files stay cheap.
+            let (l0, _) = src.line_col(span.start);
+            let (l1, _) = src.line_col(span.end.max(span.start));
+            let (first, last) = (l0, l1.min(l0 + 6));
+            let start = src.line_start(first);
+            let end = if last < src.line_count() {
+                src.line_start(last + 1)
+            } else {
+                src.text.len()
+            };
+            let text = &src.text[start..end];
+            let s = (span.start - start).min(text.len());
+            let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
+            while !text.is_char_boundary(e) {
+                e += 1;
+            }
+            let snippet = Snippet::source(text)
+                .line_start(first)
+                .path(file.as_ref())
+                .annotation(AnnotationKind::Primary.span(s..e));
+            vec![title.element(snippet), Group::with_title(help)]
+        }
+        _ => {
+            let origin = annotate_snippets::Origin::path(file.as_ref());
+            vec![title.element(origin), Group::with_title(help)]
+        }
+    };
+    let mut text = renderer.render(&report);
+    text.push_str("\n\n");
+    text
 }
 
 #[derive(serde::Serialize)]

@@ -114,20 +114,28 @@ fn read_open(
     mut file: std::fs::File,
     size: u64,
 ) -> (Option<SourceFile>, Option<Diagnostic>) {
+    match read_size(&mut file, size) {
+        Ok(bytes) => decode(rel, bytes),
+        Err(e) => (None, Some(unreadable(rel, &e))),
+    }
+}
+
+/// Up to `size` bytes of `file` (what the listing or fstat said; a file growing
+/// meanwhile is read as it was).
+pub(crate) fn read_size(file: &mut std::fs::File, size: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let want = size as usize;
-    let mut bytes = vec![0u8; want];
+    let mut bytes = vec![0u8; size as usize];
     let mut n = 0;
-    while n < want {
+    while n < bytes.len() {
         match file.read(&mut bytes[n..]) {
             Ok(0) => break,
             Ok(k) => n += k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return (None, Some(unreadable(rel, &e))),
+            Err(e) => return Err(e),
         }
     }
     bytes.truncate(n);
-    decode(rel, bytes)
+    Ok(bytes)
 }
 
 pub fn symlink(rel: &str) -> Diagnostic {

@@ -35,6 +35,25 @@ impl Stamp {
     pub fn size(&self) -> u64 {
         self.2
     }
+    /// A stamp from `lstat`/`fstat` fields (times as seconds and nanoseconds); a
+    /// folder's size and times are not kept (its entries are listed anyway).
+    #[cfg(unix)]
+    fn of(
+        path: String,
+        kind: u8,
+        size: u64,
+        mtime: (i64, i64),
+        ctime: (i64, i64),
+        ino: u64,
+    ) -> Stamp {
+        let ns = |(s, n): (i64, i64)| s.saturating_mul(1_000_000_000).saturating_add(n);
+        if kind == DIR {
+            Stamp(path, kind, 0, 0, 0, ino)
+        } else {
+            Stamp(path, kind, size, ns(mtime), ns(ctime), ino)
+        }
+    }
+
     /// The last change, content or metadata, in ns since the epoch.
     pub fn changed_ns(&self) -> i64 {
         self.3.max(self.4)
@@ -158,11 +177,7 @@ impl Listing {
             if super::ignored(&name) {
                 continue;
             }
-            let path = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
+            let path = child_path(rel, &name);
             // DirEntry::metadata does not follow symlinks (lstat relative to the folder)
             let m = match e.metadata() {
                 Ok(m) => m,
@@ -185,9 +200,9 @@ impl Listing {
 /// `getdents`, `fstat` without `unsafe`).
 #[cfg(unix)]
 mod cold {
-    use super::{kind_of_mode, Listing, Stamp, DIR, FILE};
+    use super::{child_path, kind_of_mode, Listing, Stamp, DIR, FILE};
     use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
-    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::fd::OwnedFd;
 
     pub const DIR_FLAGS: OFlags = OFlags::RDONLY
         .union(OFlags::DIRECTORY)
@@ -222,26 +237,22 @@ mod cold {
                     Ok(e) => e,
                     Err(e) => return self.errors.push((rel.to_string(), message(e))),
                 };
-                let Ok(name) = entry.file_name().to_str() else {
-                    // not UTF-8: listed as the lstat walk lists it, never read here
-                    let name = String::from_utf8_lossy(entry.file_name().to_bytes());
-                    if !crate::load::ignored(&name) {
-                        let path = join(rel, &name);
-                        self.stat_at(&dir, entry.file_name(), path, found);
-                    }
-                    continue;
-                };
-                if crate::load::ignored(name) {
+                let raw = entry.file_name();
+                // a name that is not UTF-8 is listed as the lstat walk lists it, never read
+                let name = String::from_utf8_lossy(raw.to_bytes());
+                if crate::load::ignored(&name) {
                     continue;
                 }
-                let path = join(rel, name);
-                let file = entry.file_type() == FileType::RegularFile && (want.wanted)(&path);
-                if file && self.read_at(&dir, entry.file_name(), &path, want, found) {
+                let path = child_path(rel, &name);
+                let file = entry.file_type() == FileType::RegularFile
+                    && raw.to_str().is_ok()
+                    && (want.wanted)(&path);
+                if file && self.read_at(&dir, raw, &path, want, found) {
                     continue;
                 }
-                if let Some(DIR) = self.stat_at(&dir, entry.file_name(), path.clone(), found) {
+                if let Some(DIR) = self.stat_at(&dir, raw, path.clone(), found) {
                     let Ok(parent) = dir.fd() else { continue };
-                    match rustix::fs::openat(parent, entry.file_name(), DIR_FLAGS, Mode::empty()) {
+                    match rustix::fs::openat(parent, raw, DIR_FLAGS, Mode::empty()) {
                         Ok(sub) => self.read_dir(sub, &path, want, found),
                         Err(e) => self.errors.push((path, message(e))),
                     }
@@ -286,49 +297,25 @@ mod cold {
             let Ok(fd) = rustix::fs::openat(parent, name, FILE_FLAGS, Mode::empty()) else {
                 return false;
             };
-            let Ok(st) = rustix::fs::fstat(&fd) else {
+            let mut file = std::fs::File::from(fd);
+            let Ok(st) = rustix::fs::fstat(&file) else {
                 return false;
             };
             let stamp = stamp_of(path.to_string(), &st);
             if stamp.kind() != FILE {
                 return false;
             }
-            let body = (stamp.size() <= want.max_bytes).then(|| read_exactly(&fd, stamp.size()));
-            match body {
-                Some(None) => false, // a read error: the loader reports it
-                Some(Some(bytes)) => {
+            if stamp.size() > want.max_bytes {
+                found.push((stamp, None)); // too large: the loader reports it
+                return true;
+            }
+            match crate::load::files::read_size(&mut file, stamp.size()) {
+                Ok(bytes) => {
                     found.push((stamp, Some(bytes)));
                     true
                 }
-                None => {
-                    found.push((stamp, None)); // too large: the loader reports it
-                    true
-                }
+                Err(_) => false, // the loader reads it again and reports why
             }
-        }
-    }
-
-    /// Up to `size` bytes (what fstat said; a file growing meanwhile is read as it was).
-    fn read_exactly(fd: &impl AsFd, size: u64) -> Option<Vec<u8>> {
-        let mut bytes = vec![0u8; size as usize];
-        let mut n = 0;
-        while n < bytes.len() {
-            match rustix::io::read(fd, &mut bytes[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(rustix::io::Errno::INTR) => {}
-                Err(_) => return None,
-            }
-        }
-        bytes.truncate(n);
-        Some(bytes)
-    }
-
-    fn join(rel: &str, name: &str) -> String {
-        if rel.is_empty() {
-            name.to_string()
-        } else {
-            format!("{rel}/{name}")
         }
     }
 
@@ -336,17 +323,16 @@ mod cold {
     #[allow(clippy::unnecessary_cast)]
     fn stamp_of(path: String, st: &rustix::fs::Stat) -> Stamp {
         let kind = kind_of_mode(FileType::from_raw_mode(st.st_mode as _));
-        let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
-        let (size, mtime, ctime) = if kind == DIR {
-            (0, 0, 0)
-        } else {
-            (
-                st.st_size as u64,
-                ns(st.st_mtime as i64, st.st_mtime_nsec as i64),
-                ns(st.st_ctime as i64, st.st_ctime_nsec as i64),
-            )
-        };
-        Stamp(path, kind, size, mtime, ctime, st.st_ino as u64)
+        let mtime = (st.st_mtime as i64, st.st_mtime_nsec as i64);
+        let ctime = (st.st_ctime as i64, st.st_ctime_nsec as i64);
+        Stamp::of(
+            path,
+            kind,
+            st.st_size as u64,
+            mtime,
+            ctime,
+            st.st_ino as u64,
+        )
     }
 }
 
@@ -365,17 +351,17 @@ fn kind_of_mode(ft: rustix::fs::FileType) -> u8 {
 fn stamp(path: String, m: &std::fs::Metadata) -> Stamp {
     use std::os::unix::fs::MetadataExt;
     let kind = kind_of(m.file_type());
-    let ns = |s: i64, n: i64| s.saturating_mul(1_000_000_000).saturating_add(n);
-    let (size, mtime, ctime) = if kind == DIR {
-        (0, 0, 0)
+    let (mtime, ctime) = ((m.mtime(), m.mtime_nsec()), (m.ctime(), m.ctime_nsec()));
+    Stamp::of(path, kind, m.size(), mtime, ctime, m.ino())
+}
+
+/// `rel/name`, or `name` in the account folder itself.
+fn child_path(rel: &str, name: &str) -> String {
+    if rel.is_empty() {
+        name.to_string()
     } else {
-        (
-            m.size(),
-            ns(m.mtime(), m.mtime_nsec()),
-            ns(m.ctime(), m.ctime_nsec()),
-        )
-    };
-    Stamp(path, kind, size, mtime, ctime, m.ino())
+        format!("{rel}/{name}")
+    }
 }
 
 #[cfg(not(unix))]
