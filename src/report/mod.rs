@@ -3,10 +3,12 @@
 
 use crate::diag::{place, Diagnostic, Placed, Summary};
 use crate::rules::Severity;
-use crate::source::SourceMap;
+use crate::source::{SourceFile, SourceMap, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use rayon::prelude::*;
 use std::fmt::Write;
+
+mod quick_snippet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -62,7 +64,7 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
     // here): in parallel, joined in order.
     let rendered: Vec<String> = diags
         .par_iter()
-        .map(|d| human_one(d, sources, &renderer))
+        .map(|d| human_one(d, sources, &renderer, color))
         .collect();
     let mut out = String::with_capacity(rendered.iter().map(String::len).sum::<usize>() + 100);
     out.extend(rendered);
@@ -86,48 +88,91 @@ pub fn human(diags: &[Diagnostic], sources: &SourceMap, summary: &Summary, color
 }
 
 /// One finding, rustc-style, with the blank line after it.
-fn human_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer) -> String {
-    let level = match d.severity {
+fn human_one(d: &Diagnostic, sources: &SourceMap, renderer: &Renderer, color: bool) -> String {
+    let message = printable(&d.message);
+    let file = printable(&d.file);
+    let help = printable(d.help_text());
+    let excerpt = match (sources.get(&d.file), &d.span) {
+        (Some(src), Some(span)) => Some(excerpt(src, span)),
+        _ => None,
+    };
+    let quote = Quote {
+        severity: d.severity,
+        code: d.rule.code,
+        message: &message,
+        file: &file,
+        help: &help,
+        excerpt,
+    };
+    let mut text =
+        quick_snippet::render(&quote, color).unwrap_or_else(|| annotated(&quote, renderer));
+    text.push_str("\n\n");
+    text
+}
+
+/// The lines to quote around `span` (at most seven: whole 50 MB files stay cheap).
+fn excerpt<'a>(src: &'a SourceFile, span: &Span) -> Excerpt<'a> {
+    let (l0, _) = src.line_col(span.start);
+    let (l1, _) = src.line_col(span.end.max(span.start));
+    let (first, last) = (l0, l1.min(l0 + 6));
+    let start = src.line_start(first);
+    let end = if last < src.line_count() {
+        src.line_start(last + 1)
+    } else {
+        src.text.len()
+    };
+    let text = &src.text[start..end];
+    let s = (span.start - start).min(text.len());
+    let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
+    while !text.is_char_boundary(e) {
+        e += 1;
+    }
+    Excerpt {
+        line: first,
+        text,
+        span: s..e,
+    }
+}
+
+/// A finding as the human report shows it (control characters already escaped).
+struct Quote<'a> {
+    severity: Severity,
+    code: &'a str,
+    message: &'a str,
+    file: &'a str,
+    help: &'a str,
+    excerpt: Option<Excerpt<'a>>,
+}
+
+/// Quoted lines: `text` starts at 1-based line `line`; `span` is a byte range in it.
+struct Excerpt<'a> {
+    line: usize,
+    text: &'a str,
+    span: Span,
+}
+
+/// Any finding, laid out by annotate-snippets.
+fn annotated(q: &Quote, renderer: &Renderer) -> String {
+    let level = match q.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let message = printable(&d.message);
-    let file = printable(&d.file);
-    let help_text = printable(d.help_text());
-    let title = level.primary_title(message.as_ref()).id(d.rule.code);
-    let help = Level::HELP.secondary_title(help_text.as_ref());
-    let report = match (sources.get(&d.file), &d.span) {
-        (Some(src), Some(span)) => {
-            // Quote only the lines around the span: whole 50 MB files stay cheap.
-            let (l0, _) = src.line_col(span.start);
-            let (l1, _) = src.line_col(span.end.max(span.start));
-            let (first, last) = (l0, l1.min(l0 + 6));
-            let start = src.line_start(first);
-            let end = if last < src.line_count() {
-                src.line_start(last + 1)
-            } else {
-                src.text.len()
-            };
-            let text = &src.text[start..end];
-            let s = (span.start - start).min(text.len());
-            let mut e = (span.end.max(span.start) - start).min(text.len()).max(s);
-            while !text.is_char_boundary(e) {
-                e += 1;
-            }
-            let snippet = Snippet::source(text)
-                .line_start(first)
-                .path(file.as_ref())
-                .annotation(AnnotationKind::Primary.span(s..e));
+    let title = level.primary_title(q.message).id(q.code);
+    let help = Level::HELP.secondary_title(q.help);
+    let report = match &q.excerpt {
+        Some(x) => {
+            let snippet = Snippet::source(x.text)
+                .line_start(x.line)
+                .path(q.file)
+                .annotation(AnnotationKind::Primary.span(x.span.clone()));
             vec![title.element(snippet), Group::with_title(help)]
         }
-        _ => {
-            let origin = annotate_snippets::Origin::path(file.as_ref());
+        None => {
+            let origin = annotate_snippets::Origin::path(q.file);
             vec![title.element(origin), Group::with_title(help)]
         }
     };
-    let mut text = renderer.render(&report);
-    text.push_str("\n\n");
-    text
+    renderer.render(&report)
 }
 
 #[derive(serde::Serialize)]
