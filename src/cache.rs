@@ -9,7 +9,9 @@
 //! Files edited in the last seconds before a check are never cached (like git's "racy"
 //! index entries: a second edit within the clock's resolution would keep the same times).
 //!
-//! The cache lives in `<root>/.dossier/check-cache.json` (with a `.gitignore` of its own).
+//! The cache lives in `<root>/.dossier/check-cache.jsonl` (with a `.gitignore` of its
+//! own): a line with the key, then one line per account, so that 10,000 accounts are
+//! written and read on every core.
 //! It is an optimisation only: unreadable, corrupt or foreign caches are ignored, and a
 //! `.dossier` that is not a plain folder turns caching off.
 
@@ -22,14 +24,14 @@ use crate::rules::{self, Severity};
 use crate::source::{SourceMap, Span};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const DIR: &str = ".dossier";
-const FILE: &str = "check-cache.json";
+const FILE: &str = "check-cache.jsonl";
 /// Bump when the meaning of a cached entry changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// Files changed this recently (ns) are not cached: see the module comment.
 const RACY_NS: i64 = 2_000_000_000;
 /// A cache larger than this is not read (it is rebuilt).
@@ -65,10 +67,10 @@ struct Entry {
     portfolio: PortfolioFacts,
 }
 
-#[derive(Serialize, Deserialize)]
-struct CacheFile {
-    key: String,
-    accounts: BTreeMap<String, Entry>,
+/// The first line of the cache file; every further line is one `[slug, Entry]`.
+#[derive(Serialize)]
+struct Header<'a> {
+    key: &'a str,
 }
 
 impl Entry {
@@ -151,42 +153,72 @@ fn cache_dir(root: &Path) -> Option<PathBuf> {
     }
 }
 
-/// Whether the stored cache was written for `key`, from its first bytes (`write_cache`
-/// writes the key first); reading and parsing all of it takes longer than listing.
+/// The cache's first line: its key.
+fn header(key: &str) -> Option<String> {
+    let mut line = serde_json::to_string(&Header { key }).ok()?;
+    line.push('\n');
+    Some(line)
+}
+
+/// Whether the stored cache was written for `key`, from its first line; reading and
+/// parsing all of it takes longer than listing.
 fn cache_matches(dir: &Path, key: &str) -> bool {
     use std::io::Read;
-    let Ok(key_json) = serde_json::to_string(key) else {
+    let Some(want) = header(key) else {
         return false;
     };
-    let want = format!("{{\"key\":{key_json},");
     let mut head = vec![0u8; want.len()];
     std::fs::File::open(dir.join(FILE)).is_ok_and(|mut f| f.read_exact(&mut head).is_ok())
         && head == want.as_bytes()
 }
 
+/// The stored entries, if the cache is for `key` and every line of it reads.
 fn read_cache(dir: &Path, key: &str) -> HashMap<String, Entry> {
     let path = dir.join(FILE);
     let fresh = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES);
-    let parsed = fresh
-        .then(|| std::fs::read(&path).ok())
-        .flatten()
-        .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok());
-    match parsed {
-        Some(c) if c.key == key => c.accounts.into_iter().collect(),
-        _ => HashMap::new(),
-    }
+    let bytes = fresh.then(|| std::fs::read(&path).ok()).flatten();
+    let (Some(bytes), Some(want)) = (bytes, header(key)) else {
+        return HashMap::new();
+    };
+    let Some(body) = bytes.strip_prefix(want.as_bytes()) else {
+        return HashMap::new();
+    };
+    // One account per line: the lines parse in parallel.
+    let lines: Vec<&[u8]> = body
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines
+        .par_iter()
+        .map(|line| serde_json::from_slice::<(String, Entry)>(line))
+        .collect::<Result<HashMap<_, _>, _>>()
+        .unwrap_or_default()
 }
 
 /// Write the cache beside itself and rename it into place: a reader never sees half a
 /// file. Failures are ignored — the next check is just slower.
-fn write_cache(dir: &Path, file: &CacheFile) {
+fn write_cache(dir: &Path, key: &str, accounts: Vec<(String, Entry)>) {
     let write = || -> std::io::Result<()> {
         if !dir.exists() {
             std::fs::create_dir(dir)?;
             std::fs::write(dir.join(".gitignore"), "# dossier's local cache\n*\n")?;
         }
+        // The file of format 1 (one JSON document), if an older dossier left one.
+        let _ = std::fs::remove_file(dir.join("check-cache.json"));
         let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        let bytes = serde_json::to_vec(file).map_err(std::io::Error::other)?;
+        let lines: Vec<Vec<u8>> = accounts
+            .par_iter()
+            .map(|entry| {
+                let mut line = serde_json::to_vec(entry)?;
+                line.push(b'\n');
+                Ok(line)
+            })
+            .collect::<serde_json::Result<_>>()?;
+        let header = header(key).ok_or_else(|| std::io::Error::other("key"))?;
+        let mut bytes =
+            Vec::with_capacity(header.len() + lines.iter().map(Vec::len).sum::<usize>());
+        bytes.extend_from_slice(header.as_bytes());
+        lines.iter().for_each(|l| bytes.extend_from_slice(l));
         std::fs::write(&tmp, bytes)?;
         std::fs::rename(&tmp, dir.join(FILE)).inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
@@ -346,7 +378,7 @@ pub fn check_and<R>(
                 Some((o.facts.slug.clone(), Entry::store(stamp, o.facts)))
             })
             .collect();
-        write_cache(&dir, &CacheFile { key, accounts });
+        write_cache(&dir, &key, accounts);
         crate::timing("cache: write (beside the report)", t);
     };
     let after = std::thread::scope(|s| {

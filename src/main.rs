@@ -45,7 +45,7 @@ enum Command {
         #[arg(long, value_name = "REV")]
         since: Option<String>,
         /// Re-read every account instead of reusing the results of unchanged ones
-        /// (kept in .dossier/check-cache.json)
+        /// (kept in .dossier/check-cache.jsonl)
         #[arg(long)]
         no_cache: bool,
     },

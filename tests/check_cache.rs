@@ -207,13 +207,17 @@ fn a_corrupt_cache_is_rebuilt_and_a_symlinked_one_is_never_used() {
     settle();
     let expected = key(&full(&root));
     cached(&root);
-    let file = root.join(".dossier/check-cache.json");
+    let file = root.join(".dossier/check-cache.jsonl");
     std::fs::write(&file, b"{\"key\": 1, garbage").unwrap();
     let (after, reused) = cached(&root);
     assert_eq!((reused, key(&after)), (0, expected.clone()));
+    let rewritten = std::fs::read_to_string(&file).unwrap();
     assert!(
-        serde_json::from_slice::<serde_json::Value>(&std::fs::read(&file).unwrap()).is_ok(),
-        "rewritten"
+        rewritten.lines().count() == 2
+            && rewritten
+                .lines()
+                .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()),
+        "rewritten: {rewritten}"
     );
     assert_eq!(cached(&root).1, 1);
 
