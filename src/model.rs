@@ -248,14 +248,14 @@ pub struct Body {
     pub file: String,
     /// The whole file's text, shared with its `SourceFile` (not a copy: bodies are
     /// most of a site's bytes).
-    source: std::sync::Arc<str>,
+    source: std::sync::Arc<String>,
     /// Byte offset of the body in the file (after the front matter).
     pub offset: usize,
 }
 
 impl Body {
     /// The body of `source` from byte `offset` (a char boundary) to the end.
-    pub fn new(file: String, source: std::sync::Arc<str>, offset: usize) -> Body {
+    pub fn new(file: String, source: std::sync::Arc<String>, offset: usize) -> Body {
         debug_assert!(source.is_char_boundary(offset));
         Body {
             file,

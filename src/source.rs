@@ -11,16 +11,18 @@ pub type Span = std::ops::Range<usize>;
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: String,
-    pub text: Arc<str>,
+    /// An `Arc<String>`, not an `Arc<str>`: the text read from disk becomes the file's
+    /// without being copied again (bodies are most of a site's bytes).
+    pub text: Arc<String>,
     /// Built on first use: most files never need a position (no finding in them).
     line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
-    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> SourceFile {
         SourceFile {
             path: path.into(),
-            text: text.into(),
+            text: Arc::new(text.into()),
             line_starts: Default::default(),
         }
     }
@@ -65,11 +67,9 @@ impl SourceFile {
     }
 }
 
+/// The offset after every `\n`.
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i + 1)
+    memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)
 }
 
 /// Every file the loader read, by relative path, so diagnostics can be placed and quoted.
