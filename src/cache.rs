@@ -47,7 +47,7 @@ pub struct Report {
 }
 
 /// A finding as stored: the rule by its code.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct StoredFinding(
     String,
     Severity,
@@ -57,7 +57,7 @@ struct StoredFinding(
     Option<String>,
 );
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Entry {
     stamp: Vec<Stamp>,
     files: usize,
@@ -73,25 +73,53 @@ struct Header<'a> {
     key: &'a str,
 }
 
-impl Entry {
-    fn store(stamp: Vec<Stamp>, f: AccountFacts) -> Entry {
-        Entry {
+/// An [`Entry`] to write, borrowed from the account's results (the same JSON).
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    stamp: &'a [Stamp],
+    files: usize,
+    findings: Vec<StoredFindingRef<'a>>,
+    links: &'a [LinkRef],
+    targets: &'a [(String, String)],
+    portfolio: &'a PortfolioFacts,
+}
+
+type StoredFindingRef<'a> = (
+    &'a str,
+    Severity,
+    &'a str,
+    &'a Option<Span>,
+    &'a str,
+    &'a Option<String>,
+);
+
+impl<'a> EntryRef<'a> {
+    fn of(stamp: &'a [Stamp], f: &'a AccountFacts) -> EntryRef<'a> {
+        EntryRef {
             stamp,
             files: f.files,
             findings: f
                 .findings
-                .into_iter()
+                .iter()
                 .map(|d| {
-                    let code = d.rule.code.to_string();
-                    StoredFinding(code, d.severity, d.file, d.span, d.message, d.help)
+                    (
+                        d.rule.code,
+                        d.severity,
+                        &*d.file,
+                        &d.span,
+                        &*d.message,
+                        &d.help,
+                    )
                 })
                 .collect(),
-            links: f.links,
-            targets: f.targets,
-            portfolio: f.portfolio,
+            links: &f.links,
+            targets: &f.targets,
+            portfolio: &f.portfolio,
         }
     }
+}
 
+impl Entry {
     /// None if a rule code is unknown (a cache from another version: re-read).
     fn facts(&self, slug: &str) -> Option<AccountFacts> {
         let findings = self
@@ -197,7 +225,7 @@ fn read_cache(dir: &Path, key: &str) -> HashMap<String, Entry> {
 
 /// Write the cache beside itself and rename it into place: a reader never sees half a
 /// file. Failures are ignored — the next check is just slower.
-fn write_cache(dir: &Path, key: &str, accounts: Vec<(String, Entry)>) {
+fn write_cache(dir: &Path, key: &str, accounts: Vec<(&str, EntryRef)>) {
     let write = || -> std::io::Result<()> {
         if !dir.exists() {
             std::fs::create_dir(dir)?;
@@ -325,45 +353,15 @@ pub fn check_and<R>(
 
     crate::timing("cache: accounts", t);
     let t = std::time::Instant::now();
-    let refs: Vec<&AccountFacts> = outcomes.iter().map(|o| &o.facts).collect();
-    let diagnostics = check::finish(
-        config,
-        site.home.as_ref(),
-        &site.guides,
-        site.diagnostics.clone(),
-        &refs,
-    );
-    let files = site.sources.len() + outcomes.iter().map(|o| o.facts.files).sum::<usize>();
-    let summary = Summary::count(&diagnostics, files, outcomes.len());
+    let quoted: Vec<_> = outcomes
+        .iter_mut()
+        .flat_map(|o| o.sources.drain(..))
+        .collect();
     let reused = outcomes.iter().filter(|o| o.reused).count();
-
-    let mut sources = site.sources;
-    sources.insert_all(
-        outcomes
-            .iter_mut()
-            .flat_map(|o| o.sources.drain(..))
-            .collect(),
-    );
-    // Reused accounts' findings still quote their files: read just those files.
-    let mut wanted: Vec<&str> = diagnostics
-        .iter()
-        .map(|d| d.file.as_str())
-        .filter(|f| sources.get(f).is_none() && f.starts_with("content/"))
-        .collect();
-    wanted.dedup(); // findings are sorted by file
-    let read: Vec<_> = wanted
-        .par_iter()
-        .filter_map(|f| files::read_text(root, f, &config.limits).0)
-        .collect();
-    sources.insert_all(read);
-    crate::timing("cache: finish + quoted files", t);
-    let report = Report {
-        diagnostics,
-        sources,
-        summary,
-        reused,
-    };
     let changed = reused != outcomes.len() || old.len() != outcomes.len();
+    let outcomes = &outcomes;
+    // The cache is written from the accounts' results alone: on another thread while
+    // this one runs the rules across accounts and prints the report.
     let store = move || {
         drop(old); // freed here, beside the report, not before it
         let t = std::time::Instant::now();
@@ -372,18 +370,49 @@ pub fn check_and<R>(
         };
         let racy = |s: &Stamp| s.changed_ns() >= started - RACY_NS;
         let accounts = outcomes
-            .into_iter()
+            .iter()
             .filter_map(|o| {
-                let stamp = o.stamp.filter(|st| !st.iter().any(racy))?;
-                Some((o.facts.slug.clone(), Entry::store(stamp, o.facts)))
+                let stamp = o.stamp.as_deref().filter(|st| !st.iter().any(racy))?;
+                Some((o.facts.slug.as_str(), EntryRef::of(stamp, &o.facts)))
             })
             .collect();
         write_cache(&dir, &key, accounts);
         crate::timing("cache: write (beside the report)", t);
     };
-    let after = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         s.spawn(store);
-        then(&report)
-    });
-    Ok((report, after))
+        let refs: Vec<&AccountFacts> = outcomes.iter().map(|o| &o.facts).collect();
+        let diagnostics = check::finish(
+            config,
+            site.home.as_ref(),
+            &site.guides,
+            site.diagnostics.clone(),
+            &refs,
+        );
+        let files = site.sources.len() + outcomes.iter().map(|o| o.facts.files).sum::<usize>();
+        let summary = Summary::count(&diagnostics, files, outcomes.len());
+        let mut sources = site.sources;
+        sources.insert_all(quoted);
+        // Reused accounts' findings still quote their files: read just those files.
+        let mut wanted: Vec<&str> = diagnostics
+            .iter()
+            .map(|d| d.file.as_str())
+            .filter(|f| sources.get(f).is_none() && f.starts_with("content/"))
+            .collect();
+        wanted.dedup(); // findings are sorted by file
+        let read: Vec<_> = wanted
+            .par_iter()
+            .filter_map(|f| files::read_text(root, f, &config.limits).0)
+            .collect();
+        sources.insert_all(read);
+        crate::timing("cache: finish + quoted files", t);
+        let report = Report {
+            diagnostics,
+            sources,
+            summary,
+            reused,
+        };
+        let after = then(&report);
+        Ok((report, after))
+    })
 }
