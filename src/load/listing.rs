@@ -250,6 +250,10 @@ mod cold {
                 if file && self.read_at(&dir, raw, &path, want, found) {
                     continue;
                 }
+                let folder = entry.file_type() == FileType::Directory;
+                if folder && self.walk_at(&dir, raw, &path, want, found) {
+                    continue;
+                }
                 if let Some(DIR) = self.stat_at(&dir, raw, path.clone(), found) {
                     let Ok(parent) = dir.fd() else { continue };
                     match rustix::fs::openat(parent, raw, DIR_FLAGS, Mode::empty()) {
@@ -281,6 +285,32 @@ mod cold {
                     None
                 }
             }
+        }
+
+        /// Open and stamp a folder (`fstat` on it: one path lookup, not two) and walk
+        /// it; false (nothing recorded) where a step fails or it is not a folder.
+        fn walk_at(
+            &mut self,
+            dir: &Dir,
+            name: &std::ffi::CStr,
+            path: &str,
+            want: &Want,
+            found: &mut Found,
+        ) -> bool {
+            let Ok(parent) = dir.fd() else { return false };
+            let Ok(sub) = rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty()) else {
+                return false;
+            };
+            let Ok(st) = rustix::fs::fstat(&sub) else {
+                return false;
+            };
+            let stamp = stamp_of(path.to_string(), &st);
+            if stamp.kind() != DIR {
+                return false;
+            }
+            found.push((stamp, None));
+            self.read_dir(sub, path, want, found);
+            true
         }
 
         /// Open, stamp and read a wanted regular file; false (nothing recorded) where
