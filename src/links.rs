@@ -118,7 +118,10 @@ pub fn account_targets(a: &Account) -> Vec<(String, String)> {
     ];
     for r in &a.reviews {
         let file = r.file.rsplit('/').next().unwrap_or(&r.file);
-        out.push((format!("reviews/{file}"), format!("reviews/{}/", r.stem)));
+        out.push((
+            ["reviews/", file].concat(),
+            ["reviews/", &r.stem, "/"].concat(),
+        ));
     }
     for asset in &a.assets {
         out.push((asset.clone(), asset.clone()));

@@ -390,7 +390,7 @@ fn child_path(rel: &str, name: &str) -> String {
     if rel.is_empty() {
         name.to_string()
     } else {
-        format!("{rel}/{name}")
+        [rel, "/", name].concat()
     }
 }
 
