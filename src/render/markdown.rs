@@ -1288,8 +1288,8 @@ impl<'a, 'o> Pass<'a, 'o> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use std::sync::{OnceLock, RwLock};
-    use std::time::{Duration, Instant};
+    use std::sync::OnceLock;
+    use std::time::Instant;
 
     fn md() -> &'static Markdown {
         static MD: OnceLock<Markdown> = OnceLock::new();
@@ -1306,12 +1306,7 @@ mod tests {
         }
     }
 
-    /// Timing tests hold this exclusively, so other tests in this binary
-    /// do not compete with them for the CPU.
-    static TIMING: RwLock<()> = RwLock::new(());
-
     fn render_with(src: &str, base_offset: usize, toc_min_headings: usize) -> Rendered {
-        let _shared = TIMING.read().unwrap_or_else(|e| e.into_inner());
         md().render(
             src,
             &RenderOptions {
@@ -1805,74 +1800,6 @@ mod tests {
         for src in pathological(10_000) {
             let r = render(&src);
             assert!(r.html.len() < src.len() * 40 + 1000);
-        }
-    }
-
-    /// Best of 3 renders (outside the `TIMING` lock, which the caller holds).
-    fn best_of_3(src: &str) -> Duration {
-        let opts = RenderOptions {
-            base_offset: 0,
-            resolve: &resolve,
-            toc_min_headings: 3,
-        };
-        (0..3)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(md().render(src, &opts));
-                t.elapsed()
-            })
-            .min()
-            .unwrap()
-    }
-
-    /// Rendering time must grow linearly: doubling the input may at most
-    /// (noise included) triple the best-of-3 time. `n` grows until a run
-    /// takes >= 20 ms so timer noise stays small. The machine is shared, so
-    /// a shape gets 3 tries: a real quadratic fails all of them.
-    #[test]
-    fn rendering_time_scales_linearly() {
-        let _exclusive = TIMING.write().unwrap_or_else(|e| e.into_inner());
-        type Shape = (&'static str, fn(usize) -> String);
-        let shapes: Vec<Shape> = vec![
-            ("[", |n| "[".repeat(n)),
-            ("*a", |n| "*a".repeat(n)),
-            ("nested list", |n| "- ".repeat(n) + "x"),
-            ("nested quote", |n| "> ".repeat(n) + "x"),
-            ("<a ", |n| "<a ".repeat(n)),
-            ("<div>", |n| "<div>".repeat(n)),
-            ("html blocks", |n| "<div>\n\n".repeat(n)),
-            ("formatting", |n| "<p><b title=x>a</p>\n\n".repeat(n)),
-            ("& text", |n| "a & b ° ".repeat(n)),
-            ("& code", |n| {
-                format!("```\n{}\n```\n", "a && b °".repeat(n))
-            }),
-            ("`", |n| "a`".repeat(n) + &"`".repeat(n)),
-            ("[^x", |n| "[^x".repeat(n)),
-            ("table", |n| {
-                "| a | b |\n|---|---|\n".to_string() + &"| 1 | *2* |\n".repeat(n)
-            }),
-            ("same heading", |n| "## Risks\n".repeat(n)),
-            ("footnotes", |n| "[^a] [^b]\n\n[^a]: x\n\n".repeat(n)),
-            ("links", |n| "[a](reviews/x.md) ".repeat(n)),
-            ("code", |n| "```rust\nfn x() {}\n```\n".repeat(n)),
-        ];
-        for (name, make) in shapes {
-            let mut n = 1_000;
-            while best_of_3(&make(n)) < Duration::from_millis(20) {
-                n *= 2;
-            }
-            let (small, large) = (make(n), make(2 * n));
-            let mut ratios: Vec<f64> = Vec::new();
-            // Up to six tries: a busy machine (a parallel build, other test binaries)
-            // can slow one size and not the other; a quadratic step fails them all.
-            while ratios.len() < 6 && ratios.last().is_none_or(|&r| r >= 3.0) {
-                ratios.push(best_of_3(&large).as_secs_f64() / best_of_3(&small).as_secs_f64());
-            }
-            eprintln!("{name}: n={n} t(2n)/t(n) = {ratios:.2?}");
-            assert!(
-                ratios.iter().any(|&r| r < 3.0),
-                "{name}: t(2n)/t(n) = {ratios:.2?} at n = {n}"
-            );
         }
     }
 
