@@ -947,9 +947,15 @@ fn the_scaling_probe_tells_quadratic_from_linear() {
     let sizes = [1usize, 2, 4, 8].map(|k| k * 600);
     let quadratic = |i: usize| {
         let v: Vec<u64> = (0..sizes[i] as u64).collect();
-        v.iter().map(|a| v.iter().map(|b| a ^ b).sum::<u64>()).sum::<u64>()
+        v.iter()
+            .map(|a| v.iter().map(|b| a ^ b).sum::<u64>())
+            .sum::<u64>()
     };
-    let linear = |i: usize| (0..sizes[i] as u64 * 3000).map(|a| a ^ (a >> 3)).sum::<u64>();
+    let linear = |i: usize| {
+        (0..sizes[i] as u64 * 3000)
+            .map(|a| a ^ (a >> 3))
+            .sum::<u64>()
+    };
     let (q, qt) = doubling_ratio(quadratic);
     let (l, lt) = doubling_ratio(linear);
     assert!(q >= 3.0, "quadratic: median ratio {q:.2}, s = {qt:.4?}");
