@@ -11,6 +11,7 @@
 //! write   (write.rs)  into a temp folder beside the output, then swap it in
 //! ```
 
+pub mod alloc;
 pub mod cache;
 pub mod check;
 pub mod config;

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 // mimalloc: the pipeline allocates millions of small strings from two threads; glibc's
 // malloc spends a sixth of `check` in its own code and in growing its arenas page by page.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: dossier::alloc::Mimalloc = dossier::alloc::Mimalloc;
 
 #[derive(Parser)]
 #[command(
