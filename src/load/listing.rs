@@ -214,6 +214,20 @@ mod cold {
         .union(OFlags::NONBLOCK)
         .union(OFlags::CLOEXEC);
 
+    /// `name` in `dir` opened with `flags` and stamped by `fstat` on the open file (one
+    /// path lookup); None where a step fails or it is not of `kind`.
+    fn open_stamped(
+        dir: &Dir,
+        name: &std::ffi::CStr,
+        path: &str,
+        flags: OFlags,
+        kind: u8,
+    ) -> Option<(OwnedFd, Stamp)> {
+        let fd = rustix::fs::openat(dir.fd().ok()?, name, flags, Mode::empty()).ok()?;
+        let stamp = stamp_of(path.to_string(), &rustix::fs::fstat(&fd).ok()?);
+        (stamp.kind() == kind).then_some((fd, stamp))
+    }
+
     pub struct Want {
         pub wanted: fn(&str) -> bool,
         pub max_bytes: u64,
@@ -297,17 +311,9 @@ mod cold {
             want: &Want,
             found: &mut Found,
         ) -> bool {
-            let Ok(parent) = dir.fd() else { return false };
-            let Ok(sub) = rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty()) else {
+            let Some((sub, stamp)) = open_stamped(dir, name, path, DIR_FLAGS, DIR) else {
                 return false;
             };
-            let Ok(st) = rustix::fs::fstat(&sub) else {
-                return false;
-            };
-            let stamp = stamp_of(path.to_string(), &st);
-            if stamp.kind() != DIR {
-                return false;
-            }
             found.push((stamp, None));
             self.read_dir(sub, path, want, found);
             true
@@ -323,18 +329,10 @@ mod cold {
             want: &Want,
             found: &mut Found,
         ) -> bool {
-            let Ok(parent) = dir.fd() else { return false };
-            let Ok(fd) = rustix::fs::openat(parent, name, FILE_FLAGS, Mode::empty()) else {
+            let Some((fd, stamp)) = open_stamped(dir, name, path, FILE_FLAGS, FILE) else {
                 return false;
             };
             let mut file = std::fs::File::from(fd);
-            let Ok(st) = rustix::fs::fstat(&file) else {
-                return false;
-            };
-            let stamp = stamp_of(path.to_string(), &st);
-            if stamp.kind() != FILE {
-                return false;
-            }
             if stamp.size() > want.max_bytes {
                 found.push((stamp, None)); // too large: the loader reports it
                 return true;
