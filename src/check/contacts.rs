@@ -57,60 +57,54 @@ pub fn check(cx: &mut Ctx) {
         }
     }
     // With duplicate ids the reporting graph is ambiguous: report cycles only without them.
-    // Each contact is visited once (white/grey/black walk), so long chains stay linear.
+    // Each contact is visited once (white/grey/black walk over indexes), so long chains
+    // stay linear.
     if !duplicate {
-        let parent: HashMap<&str, &crate::model::Sp<String>> = map
-            .contacts
+        let contacts = &map.contacts;
+        // each contact's manager, where `reports_to` names a contact of this file
+        let up: Vec<Option<usize>> = contacts
             .iter()
-            .filter_map(|c| Some((c.id.v.as_str(), c.reports_to.as_ref()?)))
+            .map(|c| ids.get(c.reports_to.as_ref()?.v.as_str()).copied())
             .collect();
-        let mut state: HashMap<&str, u8> = HashMap::new(); // 1 on the current path, 2 done
-        for c in &map.contacts {
-            let mut path: Vec<&str> = Vec::new();
-            let mut cur = c.id.v.as_str();
-            let mut met_itself = false;
-            loop {
-                match state.get(cur) {
-                    Some(1) => {
-                        met_itself = true; // back on the current path: a cycle
-                        break;
-                    }
-                    Some(_) => break, // joins a chain already checked
-                    None => {}
+        let mut state = vec![0u8; contacts.len()]; // 1 on the current path, 2 done
+        for start in 0..contacts.len() {
+            let mut path: Vec<usize> = Vec::new();
+            let mut cur = start;
+            let met_itself = loop {
+                match state[cur] {
+                    1 => break true,  // back on the current path: a cycle
+                    2 => break false, // joins a chain already checked
+                    _ => {}
                 }
-                state.insert(cur, 1);
+                state[cur] = 1;
                 path.push(cur);
-                match parent.get(cur) {
-                    Some(next) if ids.contains_key(next.v.as_str()) => cur = next.v.as_str(),
-                    _ => break,
+                match up[cur] {
+                    Some(next) => cur = next,
+                    None => break false,
                 }
-            }
+            };
             if met_itself {
-                let pos = path.iter().position(|p| *p == cur).unwrap_or(0);
+                let pos = path.iter().position(|&p| p == cur).unwrap_or(0);
                 let cycle = &path[pos..];
                 // report at the member that comes first in the file
-                let first = cycle
+                let first = cycle.iter().copied().min().unwrap_or(cur);
+                let at = cycle.iter().position(|&i| i == first).unwrap_or(0);
+                let mut chain: Vec<&str> = cycle[at..]
                     .iter()
-                    .min_by_key(|id| ids.get(*id).copied().unwrap_or(usize::MAX))
-                    .copied()
-                    .unwrap_or(cur);
-                let start = cycle.iter().position(|id| *id == first).unwrap_or(0);
-                let mut chain: Vec<&str> = cycle[start..]
-                    .iter()
-                    .chain(&cycle[..start])
-                    .copied()
+                    .chain(&cycle[..at])
+                    .map(|&i| contacts[i].id.v.as_str())
                     .collect();
-                chain.push(first);
-                let span = parent[first].span.clone();
+                chain.push(contacts[first].id.v.as_str());
+                let span = contacts[first].reports_to.as_ref().map(|r| r.span.clone());
                 out.push(Diagnostic::new(
                     &rules::REPORTS_TO_CYCLE,
                     &file,
-                    Some(span),
+                    span,
                     format!("reporting lines form a cycle: {}", chain.join(" → ")),
                 ));
             }
             for p in path {
-                state.insert(p, 2);
+                state[p] = 2;
             }
         }
     }
