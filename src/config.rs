@@ -455,7 +455,7 @@ impl Config {
     }
 
     fn read_credit(&mut self, c: &Table, sink: &Sink) {
-        let list = |k: &str| {
+        let list = |k: &'static str| {
             c.str_list(k, OPT)
                 .map(|l| l.v.iter().map(|s| s.v.clone()).collect::<Vec<_>>())
         };

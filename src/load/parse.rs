@@ -91,7 +91,7 @@ fn shape_problem(t: &Tree, cfg: &Config, depth: usize) -> Option<(crate::source:
     })
 }
 
-fn opt_string(t: &Table, key: &str) -> String {
+fn opt_string<'a>(t: &Table<'a, '_>, key: &'a str) -> String {
     t.str(key, OPT).map(|s| s.v).unwrap_or_default()
 }
 

@@ -95,9 +95,9 @@ pub struct Table<'a, 's> {
     at: Span,
     /// Dotted prefix for messages, e.g. `credit.` or `contact[2].`.
     prefix: String,
-    /// Keys asked for, each followed by `\0`: one buffer, not one allocation per key
-    /// (accessors run for every key of every file).
-    asked: RefCell<String>,
+    /// Keys asked for: a pointer each, not a copy (accessors run for every key of every
+    /// file; keys are literals, or borrowed from the document like the table itself).
+    asked: RefCell<Vec<&'a str>>,
 }
 
 impl<'a, 's> Table<'a, 's> {
@@ -121,7 +121,7 @@ impl<'a, 's> Table<'a, 's> {
             at,
             prefix: prefix.into(),
             // one allocation for the usual table, not one per doubling
-            asked: RefCell::new(String::with_capacity(256)),
+            asked: RefCell::new(Vec::with_capacity(16)),
         }
     }
 
@@ -135,11 +135,9 @@ impl<'a, 's> Table<'a, 's> {
         self.entries.iter().map(|(k, s, _, _)| (*k, s.clone()))
     }
 
-    fn raw(&self, key: &str, req: Req) -> Option<&'a Val<'a>> {
+    fn raw(&self, key: &'a str, req: Req) -> Option<&'a Val<'a>> {
         {
-            let mut asked = self.asked.borrow_mut();
-            asked.push_str(key);
-            asked.push('\0');
+            self.asked.borrow_mut().push(key);
         }
         let found = self.entries.iter().find(|(k, ..)| *k == key).map(|e| {
             e.3.set(true);
@@ -157,7 +155,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// Report a value of the wrong type; always returns None for `?` chaining.
-    fn wrong<T>(&self, key: &str, v: &Val, want: &str, help: Option<String>) -> Option<T> {
+    fn wrong<T>(&self, key: &'a str, v: &Val, want: &str, help: Option<String>) -> Option<T> {
         let help = help.or_else(|| match &v.value {
             Value::String(s) if want.contains("number") || want.contains("integer") => {
                 Some(format!("remove the quotes: `{key} = {s}`"))
@@ -184,7 +182,7 @@ impl<'a, 's> Table<'a, 's> {
         Sp::new(t, self.sink.span(v.span.clone()))
     }
 
-    pub fn str(&self, key: &str, req: Req) -> Option<Sp<String>> {
+    pub fn str(&self, key: &'a str, req: Req) -> Option<Sp<String>> {
         let v = self.raw(key, req)?;
         match &v.value {
             Value::String(s) => Some(self.sp(v, s.to_string())),
@@ -193,7 +191,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// A string that must not be blank when present.
-    pub fn text(&self, key: &str, req: Req) -> Option<Sp<String>> {
+    pub fn text(&self, key: &'a str, req: Req) -> Option<Sp<String>> {
         let s = self.str(key, req)?;
         if s.v.trim().is_empty() {
             self.sink.report(
@@ -206,13 +204,13 @@ impl<'a, 's> Table<'a, 's> {
         Some(s)
     }
 
-    pub fn enumeration(&self, key: &str, allowed: &[&str], req: Req) -> Option<Sp<String>> {
+    pub fn enumeration(&self, key: &'a str, allowed: &[&str], req: Req) -> Option<Sp<String>> {
         let s = self.str(key, req)?;
         self.check_enum(key, &s, allowed);
         Some(s)
     }
 
-    pub fn check_enum(&self, key: &str, s: &Sp<String>, allowed: &[&str]) -> bool {
+    pub fn check_enum(&self, key: &'a str, s: &Sp<String>, allowed: &[&str]) -> bool {
         if allowed.contains(&s.v.as_str()) {
             return true;
         }
@@ -232,7 +230,7 @@ impl<'a, 's> Table<'a, 's> {
         false
     }
 
-    pub fn bool(&self, key: &str, req: Req) -> Option<Sp<bool>> {
+    pub fn bool(&self, key: &'a str, req: Req) -> Option<Sp<bool>> {
         let v = self.raw(key, req)?;
         match &v.value {
             Value::Boolean(b) => Some(self.sp(v, *b)),
@@ -240,7 +238,7 @@ impl<'a, 's> Table<'a, 's> {
         }
     }
 
-    pub fn int(&self, key: &str, req: Req) -> Option<Sp<i64>> {
+    pub fn int(&self, key: &'a str, req: Req) -> Option<Sp<i64>> {
         let v = self.raw(key, req)?;
         match &v.value {
             Value::Integer { text, radix } => match i64::from_str_radix(text, *radix) {
@@ -259,13 +257,13 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// An integer within `lo..=hi` (range finding otherwise; the value is still returned).
-    pub fn int_in(&self, key: &str, req: Req, lo: i64, hi: i64) -> Option<Sp<i64>> {
+    pub fn int_in(&self, key: &'a str, req: Req, lo: i64, hi: i64) -> Option<Sp<i64>> {
         let n = self.int(key, req)?;
         self.check_range(key, n.v, lo, hi, &n.span);
         Some(n)
     }
 
-    pub fn check_range(&self, key: &str, n: i64, lo: i64, hi: i64, span: &Span) -> bool {
+    pub fn check_range(&self, key: &'a str, n: i64, lo: i64, hi: i64, span: &Span) -> bool {
         if (lo..=hi).contains(&n) {
             return true;
         }
@@ -284,7 +282,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// Any number, exactly as written.
-    pub fn decimal(&self, key: &str, req: Req) -> Option<Sp<Decimal>> {
+    pub fn decimal(&self, key: &'a str, req: Req) -> Option<Sp<Decimal>> {
         let v = self.raw(key, req)?;
         let text = match &v.value {
             Value::Integer { text, radix: 10 } => text,
@@ -298,7 +296,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// A percentage 0..=100.
-    pub fn pct(&self, key: &str, req: Req) -> Option<Sp<Decimal>> {
+    pub fn pct(&self, key: &'a str, req: Req) -> Option<Sp<Decimal>> {
         let d = self.decimal(key, req)?;
         if d.v < Decimal::ZERO || d.v > Decimal::from_int(100) {
             self.sink.report(
@@ -315,7 +313,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// A non-negative amount of money in whole currency units.
-    pub fn money(&self, key: &str, req: Req) -> Option<Sp<Money>> {
+    pub fn money(&self, key: &'a str, req: Req) -> Option<Sp<Money>> {
         let d = self.decimal(key, req)?;
         let Some(m) = Money::from_decimal(d.v) else {
             return self.wrong(
@@ -339,7 +337,7 @@ impl<'a, 's> Table<'a, 's> {
         Some(Sp::new(m, d.span))
     }
 
-    pub fn date(&self, key: &str, req: Req) -> Option<Sp<Date>> {
+    pub fn date(&self, key: &'a str, req: Req) -> Option<Sp<Date>> {
         let v = self.raw(key, req)?;
         match &v.value {
             Value::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
@@ -363,7 +361,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// A date recording something that happened: it may not lie after today.
-    pub fn past_date(&self, key: &str, req: Req) -> Option<Sp<Date>> {
+    pub fn past_date(&self, key: &'a str, req: Req) -> Option<Sp<Date>> {
         let d = self.date(key, req)?;
         if d.v > self.sink.today {
             self.sink.report(
@@ -377,7 +375,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// An array of strings (each element checked).
-    pub fn str_list(&self, key: &str, req: Req) -> Option<Sp<Vec<Sp<String>>>> {
+    pub fn str_list(&self, key: &'a str, req: Req) -> Option<Sp<Vec<Sp<String>>>> {
         let v = self.raw(key, req)?;
         let Value::Array(Array { items, .. }) = &v.value else {
             return self.wrong(
@@ -409,7 +407,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// A sub-table (`[credit]` or `credit = { … }`).
-    pub fn table(&self, key: &str, req: Req) -> Option<Table<'a, 's>> {
+    pub fn table(&self, key: &'a str, req: Req) -> Option<Table<'a, 's>> {
         let v = self.raw(key, req)?;
         match &v.value {
             Value::Table(t) => {
@@ -432,7 +430,7 @@ impl<'a, 's> Table<'a, 's> {
 
     /// `credit.` or `contact[2].` for a table under this one, without `format!`: this
     /// runs for every table of every file, and the text is only read by findings.
-    fn child_prefix(&self, key: &str, item: Option<usize>) -> String {
+    fn child_prefix(&self, key: &'a str, item: Option<usize>) -> String {
         let mut p = String::with_capacity(self.prefix.len() + key.len() + 8);
         p.push_str(&self.prefix);
         p.push_str(key);
@@ -446,7 +444,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// An array of tables (`[[contact]]`). A missing key is an empty list.
-    pub fn tables(&self, key: &str) -> Vec<Table<'a, 's>> {
+    pub fn tables(&self, key: &'a str) -> Vec<Table<'a, 's>> {
         let Some(v) = self.raw(key, OPT) else {
             return Vec::new();
         };
@@ -487,7 +485,7 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     /// A table of free-form string values (`[contact.private]`).
-    pub fn str_map(&self, key: &str) -> Vec<(String, String)> {
+    pub fn str_map(&self, key: &'a str) -> Vec<(String, String)> {
         let Some(t) = self.table(key, OPT) else {
             return Vec::new();
         };
@@ -508,7 +506,6 @@ impl<'a, 's> Table<'a, 's> {
             return; // the usual case: no need to list the known keys
         }
         let asked = self.asked.take();
-        let asked: Vec<&str> = asked.split_terminator('\0').collect();
         for (k, span, ..) in unknown {
             let help = match did_you_mean(k, asked.iter().copied()) {
                 Some(m) => format!("did you mean `{m}`?"),
