@@ -7,6 +7,7 @@ use crate::diag::Diagnostic;
 use crate::model::Account;
 use crate::rules;
 use crate::source::Span;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
@@ -54,18 +55,23 @@ impl PortfolioFacts {
 }
 
 pub fn check(cfg: &Config, accounts: &[&AccountFacts], out: &mut Vec<Diagnostic>) {
+    // NFKC is most of these rules' time, and they run after the accounts: the names are
+    // normalised on every core
+    let names: Vec<Option<String>> = accounts
+        .par_iter()
+        .map(|a| {
+            let (n, _) = a.portfolio.legal_name.as_ref()?;
+            Some(normalize_legal_name(n)).filter(|key| !key.is_empty())
+        })
+        .collect();
     let mut by_tax: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, a) in accounts.iter().enumerate() {
-        let p = &a.portfolio;
-        if let Some((t, _)) = &p.tax_id {
+    for (i, (a, name)) in accounts.iter().zip(names).enumerate() {
+        if let Some((t, _)) = &a.portfolio.tax_id {
             by_tax.entry(t.as_str()).or_default().push(i);
         }
-        if let Some((n, _)) = &p.legal_name {
-            let key = normalize_legal_name(n);
-            if !key.is_empty() {
-                by_name.entry(key).or_default().push(i);
-            }
+        if let Some(key) = name {
+            by_name.entry(key).or_default().push(i);
         }
     }
     let dup = |out: &mut Vec<Diagnostic>,

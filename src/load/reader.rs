@@ -86,6 +86,14 @@ pub use Req::{Optional as OPT, Required as REQ};
 
 type Val<'a> = Node<'a>;
 
+/// `n` in decimal digits, without the formatting machinery of `to_string`.
+fn push_decimal(s: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
+}
+
 /// A view of one TOML table being read.
 pub struct Table<'a, 's> {
     sink: &'s Sink,
@@ -436,7 +444,7 @@ impl<'a, 's> Table<'a, 's> {
         p.push_str(key);
         if let Some(n) = item {
             p.push('[');
-            p.push_str(&n.to_string());
+            push_decimal(&mut p, n);
             p.push(']');
         }
         p.push('.');
@@ -544,6 +552,21 @@ pub fn parse_with_toml<'a>(sink: &Sink, text: &'a str) -> Option<toml_tree::Tabl
                 None,
             );
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Findings name the 10th contact `contact[10].`, not `contact[1].` or `contact[0]`.
+    #[test]
+    fn item_numbers_in_prefixes_have_every_digit() {
+        for n in [0, 7, 10, 99, 100, 12_345] {
+            let mut s = String::new();
+            push_decimal(&mut s, n);
+            assert_eq!(s, n.to_string());
         }
     }
 }
