@@ -112,7 +112,7 @@ fn assert_all_read_quickly(root: &std::path::Path) -> usize {
         } else {
             &text
         };
-        let quick = quick_toml::parse(toml, 16)
+        let quick = quick_toml::parse(toml, 16, 10_000)
             .unwrap_or_else(|| panic!("{}: declined by the quick reader", path.display()));
         let doc = toml::de::DeTable::parse(toml).unwrap();
         assert_eq!(

@@ -723,7 +723,7 @@ fn markdown_renders_arbitrary_dangerous_mixes_to_inert_html() {
 /// keys, values and spans. (Declining is always allowed: the toml crate then reads it.)
 fn quick_toml_agrees(text: &str) -> Result<bool, TestCaseError> {
     use dossier::load::{quick_toml, toml_tree};
-    let Some(quick) = quick_toml::parse(text, 16) else {
+    let Some(quick) = quick_toml::parse(text, 16, 10_000) else {
         return Ok(false);
     };
     match toml::de::DeTable::parse(text) {
@@ -851,6 +851,41 @@ fn toml_documents() -> impl Strategy<Value = String> {
     ];
     prop::collection::vec((line, end), 0..14)
         .prop_map(|lines| lines.into_iter().map(|(l, e)| l + e).collect())
+}
+
+/// The loader skips its shape walk (nesting depth, array length) for the quick reader's
+/// trees: that is right only if the quick reader declines every tree the walk refuses.
+#[test]
+fn the_quick_toml_reader_declines_every_tree_the_shape_check_refuses() {
+    use dossier::load::{parse::shape_problem, quick_toml, toml_tree};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let (refused, read) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    run_target("quick_toml_shape", 2000, toml_documents(), |text| {
+        let Ok(doc) = toml::de::DeTable::parse(&text) else {
+            return Ok(());
+        };
+        let tree = toml_tree::from_toml(doc.get_ref());
+        for (nesting, len) in [(1, 0), (2, 1), (3, 2), (4, 3), (16, 1), (16, 10_000)] {
+            let quick = quick_toml::parse(&text, nesting, len);
+            match shape_problem(&tree, nesting, len) {
+                Some(problem) => {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                    prop_assert!(
+                        quick.is_none(),
+                        "read what the shape check refuses at ({nesting}, {len}): {problem:?} in {text:?}"
+                    );
+                }
+                None if quick.is_some() => {
+                    read.fetch_add(1, Ordering::Relaxed);
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    });
+    // both sides of the property must be reached for it to mean something
+    let (r, q) = (refused.into_inner(), read.into_inner());
+    assert!(r > 100 && q > 100, "refused {r}, read {q}");
 }
 
 #[test]

@@ -15,11 +15,13 @@ use crate::source::SourceFile;
 /// Parse a whole TOML file (or front matter block): the quick reader, or else the toml
 /// crate after the nesting guard (it recurses).
 fn parse_toml<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<Tree<'a>> {
-    let doc = match quick_toml::parse(text, cfg.limits.max_nesting) {
-        Some(doc) => doc,
-        None => parse_guarded(sink, text, cfg)?,
-    };
-    if let Some((span, msg)) = shape_problem(&doc, cfg, 1) {
+    let (nesting, len) = (cfg.limits.max_nesting, cfg.limits.max_array_len);
+    // The quick reader declines every tree the shape limits refuse: its trees need no walk.
+    if let Some(doc) = quick_toml::parse(text, nesting, len) {
+        return Some(doc);
+    }
+    let doc = parse_guarded(sink, text, cfg)?;
+    if let Some((span, msg)) = shape_problem(&doc, nesting, len) {
         sink.report(&rules::TOO_DEEP, Some(sink.span(span)), msg, None);
         return None;
     }
@@ -43,52 +45,63 @@ fn parse_guarded<'a>(sink: &Sink, text: &'a str, cfg: &Config) -> Option<Tree<'a
     reader::parse_with_toml(sink, text)
 }
 
-/// Arrays longer than `max_array_len`, or tables nested deeper than `max_nesting`
-/// (dotted keys nest without brackets), are refused before any rule walks them.
-fn shape_problem(t: &Tree, cfg: &Config, depth: usize) -> Option<(crate::source::Span, String)> {
-    let too_deep = |span: &crate::source::Span| {
-        Some((
-            span.clone(),
-            format!(
-                "nesting depth exceeds the limit of {}",
-                cfg.limits.max_nesting
-            ),
-        ))
-    };
-    fn value(v: &Node, cfg: &Config, depth: usize) -> Option<(crate::source::Span, String)> {
-        if depth > cfg.limits.max_nesting {
-            return Some((
-                v.span.clone(),
-                format!(
-                    "nesting depth exceeds the limit of {}",
-                    cfg.limits.max_nesting
-                ),
-            ));
+/// Arrays longer than `max_array_len`, or values nested deeper than `max_nesting`
+/// (dotted keys nest without brackets), are refused before any rule walks them: the
+/// first such place and the message.
+pub fn shape_problem(
+    t: &Tree,
+    max_nesting: usize,
+    max_array_len: usize,
+) -> Option<(crate::source::Span, String)> {
+    Shape {
+        max_nesting,
+        max_array_len,
+    }
+    .table(t, 1)
+}
+
+struct Shape {
+    max_nesting: usize,
+    max_array_len: usize,
+}
+
+impl Shape {
+    fn too_deep(&self, span: &crate::source::Span) -> Option<(crate::source::Span, String)> {
+        let msg = format!("nesting depth exceeds the limit of {}", self.max_nesting);
+        Some((span.clone(), msg))
+    }
+
+    fn table(&self, t: &Tree, depth: usize) -> Option<(crate::source::Span, String)> {
+        t.entries.iter().find_map(|e| {
+            if depth > self.max_nesting {
+                return self.too_deep(&e.key_span);
+            }
+            self.value(&e.node, depth)
+        })
+    }
+
+    fn value(&self, v: &Node, depth: usize) -> Option<(crate::source::Span, String)> {
+        if depth > self.max_nesting {
+            return self.too_deep(&v.span);
         }
         match &v.value {
             Value::Array(a) => {
                 let n = a.items.len();
-                if n > cfg.limits.max_array_len {
+                if n > self.max_array_len {
                     return Some((
                         v.span.start..v.span.start + 1,
                         format!(
                             "an array of {n} items exceeds the limit of {}",
-                            cfg.limits.max_array_len
+                            self.max_array_len
                         ),
                     ));
                 }
-                a.items.iter().find_map(|x| value(x, cfg, depth + 1))
+                a.items.iter().find_map(|x| self.value(x, depth + 1))
             }
-            Value::Table(t) => shape_problem(t, cfg, depth + 1),
+            Value::Table(t) => self.table(t, depth + 1),
             _ => None,
         }
     }
-    t.entries.iter().find_map(|e| {
-        if depth > cfg.limits.max_nesting {
-            return too_deep(&e.key_span);
-        }
-        value(&e.node, cfg, depth)
-    })
 }
 
 fn opt_string<'a>(t: &Table<'a, '_>, key: &'a str) -> String {

@@ -18,14 +18,18 @@ use std::borrow::Cow;
 
 /// The tree of `text`, or None where the toml crate must read it. Declines too when
 /// brackets or header paths nest deeper than `max_nesting` (as the nesting guard counts
-/// them), so the guard's finding stays the same.
-pub fn parse(text: &str, max_nesting: usize) -> Option<Table<'_>> {
+/// them), so the guard's finding stays the same; and where the tree would break the
+/// loader's shape limits (a node deeper than `max_nesting`, an array longer than
+/// `max_array_len`), so a tree this returns needs no walk to check them.
+pub fn parse(text: &str, max_nesting: usize, max_array_len: usize) -> Option<Table<'_>> {
     let mut p = Parser {
         s: text,
         b: text.as_bytes(),
         // a byte-order mark is not content (spans still count its bytes)
         i: if text.starts_with('\u{feff}') { 3 } else { 0 },
         limit: max_nesting,
+        max_len: max_array_len,
+        base: 1,
     };
     p.document()
 }
@@ -35,6 +39,10 @@ struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     limit: usize,
+    max_len: usize,
+    /// Tree depth of the current table's values, as the loader's shape check counts it:
+    /// 1 at the root, one more per table and two per array of tables in the header.
+    base: usize,
 }
 
 type Key<'a> = (Cow<'a, str>, std::ops::Range<usize>);
@@ -186,6 +194,7 @@ impl<'a> Parser<'a> {
         current.clear();
         let last = path.len() - 1;
         let mut t = root;
+        let mut base = 1;
         for (n, (key, key_span)) in path.into_iter().enumerate() {
             let found = t.entries.iter().position(|e| e.key == key);
             let idx = match found {
@@ -193,7 +202,9 @@ impl<'a> Parser<'a> {
                 Some(idx) => {
                     // only `[[a]]` after `[[a]]` adds to what exists
                     match &mut t.entries[idx].node.value {
-                        Value::Array(a) if many && a.of_tables => a.items.push(header_table(&span)),
+                        Value::Array(a) if many && a.of_tables && a.items.len() < self.max_len => {
+                            a.items.push(header_table(&span))
+                        }
                         _ => return None,
                     }
                     idx
@@ -226,10 +237,15 @@ impl<'a> Parser<'a> {
                     t.entries.len() - 1
                 }
             };
+            base += match t.entries[idx].node.value {
+                Value::Array(_) => 2, // the array, then its last table
+                _ => 1,
+            };
             current.push(idx);
             t = step(t, idx)?;
         }
-        Some(())
+        self.base = base;
+        (base <= self.limit).then_some(())
     }
 
     /// A bare key, or a quoted one that is not empty.
@@ -253,6 +269,10 @@ impl<'a> Parser<'a> {
 
     /// A value at bracket depth `depth` (0 for the value of a key/value line).
     fn value(&mut self, depth: usize) -> Option<Node<'a>> {
+        // each bracket is one level of the tree below the table's
+        if self.base + depth > self.limit {
+            return None;
+        }
         let start = self.i;
         let value = match self.peek()? {
             b'"' | b'\'' => Value::String(self.string()?),
@@ -298,6 +318,9 @@ impl<'a> Parser<'a> {
                 break;
             }
             items.push(self.value(depth)?);
+            if items.len() > self.max_len {
+                return None;
+            }
             self.blank()?;
             if !self.more(b',', b']')? {
                 break;
@@ -600,13 +623,13 @@ mod tests {
 
     #[track_caller]
     fn accepts(text: &str) {
-        let quick = parse(text, 16).unwrap_or_else(|| panic!("declined {text:?}"));
+        let quick = parse(text, 16, 10_000).unwrap_or_else(|| panic!("declined {text:?}"));
         assert_eq!(Some(quick), toml_crate(text), "{text:?}");
     }
 
     #[track_caller]
     fn declines(text: &str) {
-        assert_eq!(parse(text, 16), None, "{text:?}");
+        assert_eq!(parse(text, 16, 10_000), None, "{text:?}");
     }
 
     #[test]
@@ -699,10 +722,44 @@ mod tests {
 
     #[test]
     fn declines_nesting_deeper_than_the_limit() {
-        assert!(parse("a = [[[1]]]", 3).is_some());
-        assert_eq!(parse("a = [[[[1]]]]", 3), None);
-        assert!(parse("[a.b]", 3).is_some());
-        assert_eq!(parse("[a.b.c]", 3), None);
-        assert_eq!(parse("[[a.b]]", 3), None);
+        // the nesting guard's count: brackets, and a header's path
+        assert_eq!(parse("a = [[[[1]]]]", 3, 10), None);
+        assert!(parse("[a.b]", 3, 10).is_some());
+        assert_eq!(parse("[a.b.c]", 3, 10), None);
+        assert_eq!(parse("[[a.b]]", 3, 10), None);
+    }
+
+    /// What the loader's shape check would refuse, declined (the toml crate then reads
+    /// it and the check reports it); what it accepts, read. `tests/proptests.rs` checks
+    /// the same on generated documents.
+    #[test]
+    fn declines_the_trees_the_shape_check_refuses() {
+        use crate::load::parse::shape_problem;
+        let read = [
+            "a = [[1]]",
+            "[a.b]\nx = 1",
+            "[[a]]\nx = 1",
+            "a = [1, 2]\n[[t]]\n[[t]]",
+            "a = { b = [1] }",
+        ];
+        let refused = [
+            "a = [[[1]]]",
+            "[a.b]\nx = [1]",
+            "[[a]]\nx = [1]",
+            "[[a]]\n[b]\n[a.c]\nx = 1",
+            "a = { b = [[1]] }",
+            "a = [1, 2, 3]",
+            "[[t]]\n[[t]]\n[[t]]",
+        ];
+        for text in read {
+            let tree = toml_crate(text).unwrap();
+            assert_eq!(shape_problem(&tree, 3, 2), None, "{text:?}");
+            assert_eq!(parse(text, 3, 2), Some(tree), "{text:?}");
+        }
+        for text in refused {
+            let tree = toml_crate(text).unwrap();
+            assert!(shape_problem(&tree, 3, 2).is_some(), "{text:?}");
+            assert_eq!(parse(text, 3, 2), None, "{text:?}");
+        }
     }
 }

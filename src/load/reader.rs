@@ -532,7 +532,7 @@ impl<'a, 's> Table<'a, 's> {
 /// Parse TOML text (from `base` in its file): the quick reader where it can, the toml
 /// crate where it declines (brackets nested deeper than `max_nesting` among others).
 pub fn parse<'a>(sink: &Sink, text: &'a str, max_nesting: usize) -> Option<toml_tree::Table<'a>> {
-    super::quick_toml::parse(text, max_nesting).or_else(|| parse_with_toml(sink, text))
+    super::quick_toml::parse(text, max_nesting, usize::MAX).or_else(|| parse_with_toml(sink, text))
 }
 
 /// Parse TOML text with the toml crate, and report a syntax error with its span.
