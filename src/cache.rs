@@ -18,7 +18,7 @@
 use crate::check::{self, AccountFacts, LinkRef, PortfolioFacts};
 use crate::date::Date;
 use crate::diag::{Diagnostic, Summary};
-use crate::load::listing::{Listing, Stamp};
+use crate::load::listing::{Listing, Parent, Stamp};
 use crate::load::{self, files, FatalError};
 use crate::rules::{self, Severity};
 use crate::source::{SourceMap, Span};
@@ -312,13 +312,14 @@ pub fn check_and<R>(
     };
     crate::timing("cache: list + read", t);
     let t = std::time::Instant::now();
+    let parent = Parent::open(root, "content/accounts");
     let mut outcomes: Vec<Outcome> = slugs
         .par_iter()
         .zip(listings)
         .map(|(slug, listing)| {
             let listing = listing.unwrap_or_else(|| {
                 let max = config.limits.max_file_bytes;
-                Listing::read(root, &folder(slug), load::read_by_loader, max)
+                Listing::read_in(&parent, slug, load::read_by_loader, max)
             });
             let cached = match (listing.stamps(), old.get(slug)) {
                 (Some(now), Some(entry)) if now == entry.stamp.as_slice() => entry.facts(slug),

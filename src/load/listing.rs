@@ -7,7 +7,7 @@
 //! read is already known.
 //!
 //! When every file is going to be read anyway (a build, a check without a usable cache),
-//! [`Listing::read`] lists and reads in one walk: each file the loader wants is opened
+//! [`Listing::read_in`] lists and reads in one walk: each file the loader wants is opened
 //! relative to its folder and stamped from the open file, instead of being looked up by
 //! name twice (an `lstat`, then an `open` of the full path).
 
@@ -60,6 +60,29 @@ impl Stamp {
     }
 }
 
+/// A folder held open (`content/accounts`) for [`Listing::read_in`] to open account
+/// folders relative to: one path lookup each, not one per component of the full path.
+pub struct Parent {
+    path: std::path::PathBuf,
+    #[cfg(unix)]
+    fd: Option<std::os::fd::OwnedFd>,
+}
+
+impl Parent {
+    /// `root/dir`; where it cannot be opened (or is a symlink), its folders are opened
+    /// by their full path.
+    pub fn open(root: &Path, dir: &str) -> Parent {
+        let path = root.join(dir);
+        #[cfg(unix)]
+        let fd = rustix::fs::openat(rustix::fs::CWD, &path, cold::DIR_FLAGS, 0.into()).ok();
+        Parent {
+            path,
+            #[cfg(unix)]
+            fd,
+        }
+    }
+}
+
 /// Every entry under an account folder (hidden and editor files left out), sorted by
 /// path, with the folders or entries that could not be listed or inspected.
 #[derive(Debug, Default)]
@@ -69,7 +92,7 @@ pub struct Listing {
     errors: Vec<(String, String)>,
     /// False where the platform has no inode numbers and change times.
     exact: bool,
-    /// What [`Listing::read`] read, by entry (same order as `entries`); empty otherwise.
+    /// What [`Listing::read_in`] read, by entry (same order as `entries`); empty otherwise.
     /// Taken once by the loader.
     bodies: RefCell<Vec<Option<Vec<u8>>>>,
 }
@@ -96,37 +119,61 @@ impl Listing {
         self.stampable().then_some(self.entries)
     }
 
-    /// List `root/dir` like [`Listing::walk`] and read the files `wanted` names (paths
-    /// relative to `dir`) up to `max_bytes` each, for [`Listing::take_body`]. A file that
-    /// cannot be read here is just listed: the loader reads it again and reports why.
-    pub fn read(root: &Path, dir: &str, wanted: fn(&str) -> bool, max_bytes: u64) -> Listing {
+    /// List folder `name` of `parent` (an account folder in `content/accounts`) like
+    /// [`Listing::walk`], and read the files `wanted` names (paths relative to it) up to
+    /// `max_bytes` each, for [`Listing::take_body`]. A file that cannot be read here is
+    /// just listed: the loader reads it again and reports why.
+    pub fn read_in(
+        parent: &Parent,
+        name: &str,
+        wanted: fn(&str) -> bool,
+        max_bytes: u64,
+    ) -> Listing {
         #[cfg(unix)]
-        {
-            let mut found = Vec::new();
-            let mut l = Listing {
-                exact: true,
-                ..Listing::default()
-            };
-            let at = cold::Want { wanted, max_bytes };
-            match rustix::fs::openat(rustix::fs::CWD, root.join(dir), cold::DIR_FLAGS, 0.into()) {
-                Ok(fd) => l.read_dir(fd, "", &at, &mut found),
-                Err(e) => l
-                    .errors
-                    .push((String::new(), std::io::Error::from(e).to_string())),
-            }
-            found.sort_by(|a: &(Stamp, _), b| a.0 .0.cmp(&b.0 .0));
-            let (entries, bodies) = found.into_iter().unzip();
-            (l.entries, l.bodies) = (entries, RefCell::new(bodies));
-            l
-        }
+        let open = match &parent.fd {
+            Some(fd) => rustix::fs::openat(fd, name, cold::DIR_FLAGS, 0.into()),
+            None => rustix::fs::openat(
+                rustix::fs::CWD,
+                parent.path.join(name),
+                cold::DIR_FLAGS,
+                0.into(),
+            ),
+        };
         #[cfg(not(unix))]
-        {
-            let _ = (wanted, max_bytes);
-            Listing::walk(root, dir)
-        }
+        let open = (parent.path.as_path(), name);
+        Listing::read_opened(open, wanted, max_bytes)
     }
 
-    /// The contents [`Listing::read`] read of entry `path`, once.
+    #[cfg(unix)]
+    fn read_opened(
+        open: rustix::io::Result<std::os::fd::OwnedFd>,
+        wanted: fn(&str) -> bool,
+        max_bytes: u64,
+    ) -> Listing {
+        let mut found = Vec::new();
+        let mut l = Listing {
+            exact: true,
+            ..Listing::default()
+        };
+        let at = cold::Want { wanted, max_bytes };
+        match open {
+            Ok(fd) => l.read_dir(fd, "", &at, &mut found),
+            Err(e) => l
+                .errors
+                .push((String::new(), std::io::Error::from(e).to_string())),
+        }
+        found.sort_by(|a: &(Stamp, _), b| a.0 .0.cmp(&b.0 .0));
+        let (entries, bodies) = found.into_iter().unzip();
+        (l.entries, l.bodies) = (entries, RefCell::new(bodies));
+        l
+    }
+
+    #[cfg(not(unix))]
+    fn read_opened((root, dir): (&Path, &str), _: fn(&str) -> bool, _: u64) -> Listing {
+        Listing::walk(root, dir)
+    }
+
+    /// The contents [`Listing::read_in`] read of entry `path`, once.
     pub fn take_body(&self, path: &str) -> Option<Vec<u8>> {
         let i = self
             .entries
@@ -474,7 +521,7 @@ mod tests {
         )
         .unwrap();
         let wanted = |p: &str| p != "notes.txt";
-        let read = Listing::read(tmp.path(), "a", wanted, 10);
+        let read = Listing::read_in(&Parent::open(tmp.path(), ""), "a", wanted, 10);
         let walked = Listing::walk(tmp.path(), "a");
         assert_eq!(
             read.stamps(),
@@ -507,7 +554,7 @@ mod tests {
         );
         let kinds: Vec<(&str, u8)> = read.children("").map(|(n, e)| (n, e.kind())).collect();
         assert!(kinds.contains(&("contacts.toml", LINK)));
-        let missing = Listing::read(tmp.path(), "gone", wanted, 10);
+        let missing = Listing::read_in(&Parent::open(tmp.path(), ""), "gone", wanted, 10);
         assert!(missing.stamps().is_none());
         assert_eq!(missing.errors_in("").count(), 1);
     }

@@ -16,7 +16,7 @@ use crate::diag::Diagnostic;
 use crate::model::{Account, Page};
 use crate::rules;
 use crate::source::{SourceFile, SourceMap};
-use listing::{Listing, Stamp};
+use listing::{Listing, Parent, Stamp};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -128,9 +128,10 @@ fn stray(rel: String) -> Diagnostic {
 pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalError> {
     let (mut site, slugs) = load_root(root, today_override)?;
     let t = std::time::Instant::now();
+    let parent = Parent::open(root, "content/accounts");
     let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> = slugs
         .par_iter()
-        .map(|slug| load_account(root, slug, &site.config, site.today))
+        .map(|slug| load_account_in(&parent, root, slug, &site.config, site.today))
         .collect();
     crate::timing("load: accounts", t);
     site.accounts.reserve(loaded.len());
@@ -270,17 +271,24 @@ pub fn load_account(
     cfg: &Config,
     today: Date,
 ) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
-    let listing = Listing::read(
-        root,
-        &format!("content/accounts/{slug}"),
-        read_by_loader,
-        cfg.limits.max_file_bytes,
-    );
+    let parent = Parent::open(root, "content/accounts");
+    load_account_in(&parent, root, slug, cfg, today)
+}
+
+/// [`load_account`] with `content/accounts` already open (loading every account).
+fn load_account_in(
+    parent: &Parent,
+    root: &Path,
+    slug: &str,
+    cfg: &Config,
+    today: Date,
+) -> (Account, Vec<SourceFile>, Vec<Diagnostic>) {
+    let listing = Listing::read_in(parent, slug, read_by_loader, cfg.limits.max_file_bytes);
     load_listed(root, slug, &listing, cfg, today)
 }
 
 /// The files of an account folder [`load_listed`] reads (paths from the folder), for a
-/// [`Listing::read`] to read beforehand. Naming too many or too few costs only time:
+/// [`Listing::read_in`] to read beforehand. Naming too many or too few costs only time:
 /// the loader reads whatever was not read already.
 pub fn read_by_loader(path: &str) -> bool {
     matches!(path, "account.toml" | "contacts.toml" | "plan.md")
