@@ -14,6 +14,14 @@ use unicode_normalization::UnicodeNormalization;
 
 /// NFKC, case-folded, letters and digits only: "ACME Steel Co., Ltd." = "acme steel co ltd".
 pub fn normalize_legal_name(s: &str) -> String {
+    if s.is_ascii() {
+        // NFKC leaves ASCII as it is: skip its tables (most names are ASCII)
+        return s
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+    }
     s.nfkc()
         .flat_map(char::to_lowercase)
         .filter(|c| c.is_alphanumeric())
@@ -164,5 +172,8 @@ mod tests {
         assert_eq!(n("ACME Steel Co., Ltd."), n("acme steel co ltd"));
         assert_eq!(n("华东精密（集团）有限公司"), n("华东精密(集团)有限公司"));
         assert_ne!(n("Acme A"), n("Acme B"));
+        // the ASCII shortcut agrees with the full path
+        assert_eq!(n("ACME Steel Co., Ltd."), n("ACME Steel Co., Ltd.\u{00A0}"));
+        assert_eq!(n("ＡＣＭＥ Steel Co., Ltd."), n("ACME Steel Co., Ltd."));
     }
 }
