@@ -154,16 +154,15 @@ pub fn decode(rel: &str, mut bytes: Vec<u8>) -> (Option<SourceFile>, Option<Diag
     }
     // simdutf8 validates at several GB/s; std's from_utf8 was 4% of a cold check's
     // instructions (its fast path is ASCII-only, and names and notes are not)
-    if simdutf8::basic::from_utf8(&bytes).is_ok() {
-        // SAFETY: simdutf8 has just validated exactly these bytes as UTF-8.
-        let text = unsafe { String::from_utf8_unchecked(bytes) };
-        return (Some(SourceFile::new(rel, text)), None);
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => (Some(SourceFile::new(rel, text)), None),
+    match simdutf8::compat::from_utf8(&bytes) {
+        Ok(_) => {
+            // SAFETY: simdutf8 has just validated exactly these bytes as UTF-8.
+            let text = unsafe { String::from_utf8_unchecked(bytes) };
+            (Some(SourceFile::new(rel, text)), None)
+        }
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let at = e.valid_up_to();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
             let d = Diagnostic::new(
                 &rules::INVALID_UTF8,
                 rel,
