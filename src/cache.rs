@@ -44,6 +44,10 @@ pub struct Report {
     pub summary: Summary,
     /// Accounts whose results came from the cache.
     pub reused: usize,
+    /// The accounts' results the report was made from, kept so that a caller about to
+    /// exit can leave them to the OS with the report (`mem::forget`) instead of freeing
+    /// them one by one after the report is printed.
+    held: Vec<Outcome>,
 }
 
 /// A finding as stored: the rule by its code.
@@ -226,6 +230,7 @@ fn read_cache(dir: &Path, key: &str) -> HashMap<String, Entry> {
 /// Write the cache beside itself and rename it into place: a reader never sees half a
 /// file. Failures are ignored — the next check is just slower.
 fn write_cache(dir: &Path, key: &str, accounts: Vec<(&str, EntryRef)>) {
+    use std::io::Write;
     let write = || -> std::io::Result<()> {
         if !dir.exists() {
             std::fs::create_dir(dir)?;
@@ -234,21 +239,22 @@ fn write_cache(dir: &Path, key: &str, accounts: Vec<(&str, EntryRef)>) {
         // The file of format 1 (one JSON document), if an older dossier left one.
         let _ = std::fs::remove_file(dir.join("check-cache.json"));
         let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
-        let lines: Vec<Vec<u8>> = accounts
-            .par_iter()
-            .map(|entry| {
-                let mut line = serde_json::to_vec(entry)?;
-                line.push(b'\n');
-                Ok(line)
-            })
-            .collect::<serde_json::Result<_>>()?;
-        let header = header(key).ok_or_else(|| std::io::Error::other("key"))?;
-        let mut bytes =
-            Vec::with_capacity(header.len() + lines.iter().map(Vec::len).sum::<usize>());
-        bytes.extend_from_slice(header.as_bytes());
-        lines.iter().for_each(|l| bytes.extend_from_slice(l));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, dir.join(FILE)).inspect_err(|_| {
+        // Streamed through one buffer: the file is 15 MB at 10,000 accounts, and a copy
+        // of it in memory cost more in fresh pages than serializing costs on one core.
+        let stream = || -> std::io::Result<()> {
+            let header = header(key).ok_or_else(|| std::io::Error::other("key"))?;
+            let file = std::fs::File::create(&tmp)?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 18, file);
+            out.write_all(header.as_bytes())?;
+            for entry in &accounts {
+                serde_json::to_writer(&mut out, entry)?;
+                out.write_all(b"\n")?;
+            }
+            out.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            std::fs::rename(&tmp, dir.join(FILE))
+        };
+        stream().inspect_err(|_| {
             let _ = std::fs::remove_file(&tmp);
         })
     };
@@ -282,7 +288,9 @@ pub fn check_and<R>(
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as i64);
+    let t0 = std::time::Instant::now();
     let (site, slugs) = load::load_root(root, today)?;
+    crate::timing("cache: load root", t0);
     let config_text = site.sources.get("dossier.toml").map_or("", |s| &s.text);
     let key = cache_key(config_text, site.today);
     let dir = cache_dir(root);
@@ -360,7 +368,8 @@ pub fn check_and<R>(
         .collect();
     let reused = outcomes.iter().filter(|o| o.reused).count();
     let changed = reused != outcomes.len() || old.len() != outcomes.len();
-    let outcomes = &outcomes;
+    let held = outcomes;
+    let outcomes = &held;
     // The cache is written from the accounts' results alone: on another thread while
     // this one runs the rules across accounts and prints the report.
     let store = move || {
@@ -380,7 +389,7 @@ pub fn check_and<R>(
         write_cache(&dir, &key, accounts);
         crate::timing("cache: write (beside the report)", t);
     };
-    std::thread::scope(|s| {
+    let (mut report, after) = std::thread::scope(|s| {
         s.spawn(store);
         let refs: Vec<&AccountFacts> = outcomes.iter().map(|o| &o.facts).collect();
         let diagnostics = check::finish(
@@ -412,8 +421,11 @@ pub fn check_and<R>(
             sources,
             summary,
             reused,
+            held: Vec::new(),
         };
         let after = then(&report);
-        Ok((report, after))
-    })
+        (report, after)
+    });
+    report.held = held;
+    Ok((report, after))
 }
