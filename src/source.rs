@@ -65,6 +65,16 @@ impl SourceFile {
     pub fn line_count(&self) -> usize {
         self.line_starts().len()
     }
+
+    /// A copy of the file cut after the line holding byte `offset`: enough to place and
+    /// quote spans that end at or before it (line numbers and columns are unchanged), at
+    /// a fraction of the memory of keeping every quoted file whole.
+    pub fn through_line_of(&self, offset: usize) -> SourceFile {
+        let from = offset.min(self.text.len());
+        let end = memchr::memchr(b'\n', &self.text.as_bytes()[from..])
+            .map_or(self.text.len(), |i| from + i + 1);
+        SourceFile::new(self.path.clone(), &self.text[..end])
+    }
 }
 
 /// The offset after every `\n`.
@@ -107,6 +117,34 @@ impl SourceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_cut_after_a_line_places_every_span_up_to_it_as_the_whole_file_does() {
+        // CRLF, characters of several bytes, a blank line, no newline at the end
+        let whole = SourceFile::new("a.md", "id = \"a\"\r\n名称 = \"华东\"\n\nnotes = 'x'\ntail");
+        let len = whole.text.len();
+        for end in 0..=len + 2 {
+            let cut = whole.through_line_of(end);
+            assert!(cut.text.len() <= len);
+            let (last, _) = whole.line_col(end);
+            for start in (0..=end.min(len)).filter(|&i| whole.text.is_char_boundary(i)) {
+                assert_eq!(cut.line_col(start), whole.line_col(start), "{start}..{end}");
+            }
+            assert_eq!(cut.line_col(end), whole.line_col(end), "end {end}");
+            for n in 1..=last {
+                assert_eq!(cut.line_text(n), whole.line_text(n), "line {n}, end {end}");
+                assert_eq!(cut.line_start(n), whole.line_start(n));
+            }
+            // the report quotes up to the start of the next line, or to the end
+            if last < whole.line_count() {
+                assert_eq!(cut.line_start(last + 1), whole.line_start(last + 1));
+            } else {
+                assert_eq!(cut.text.len(), len);
+            }
+        }
+        // a span in the first line keeps only that line
+        assert_eq!(*whole.through_line_of(3).text, "id = \"a\"\r\n");
+    }
 
     #[test]
     fn columns_count_characters_and_ignore_cr() {

@@ -106,6 +106,9 @@ pub struct Table<'a, 's> {
     /// Keys asked for: a pointer each, not a copy (accessors run for every key of every
     /// file; keys are literals, or borrowed from the document like the table itself).
     asked: RefCell<Vec<&'a str>>,
+    /// Where the next key is looked for first: after the last one found. Accessors ask
+    /// in the order files are usually written, so most lookups compare one key.
+    next: Cell<usize>,
 }
 
 impl<'a, 's> Table<'a, 's> {
@@ -130,6 +133,7 @@ impl<'a, 's> Table<'a, 's> {
             prefix: prefix.into(),
             // one allocation for the usual table, not one per doubling
             asked: RefCell::new(Vec::with_capacity(16)),
+            next: Cell::new(0),
         }
     }
 
@@ -147,7 +151,15 @@ impl<'a, 's> Table<'a, 's> {
         {
             self.asked.borrow_mut().push(key);
         }
-        let found = self.entries.iter().find(|(k, ..)| *k == key).map(|e| {
+        let start = self.next.get();
+        let is_key = |e: &(&str, Span, &Val, Cell<bool>)| e.0 == key;
+        let at = match self.entries[start..].iter().position(is_key) {
+            Some(i) => Some(start + i),
+            None => self.entries[..start].iter().position(is_key),
+        };
+        let found = at.map(|i| {
+            self.next.set(i + 1);
+            let e = &self.entries[i];
             e.3.set(true);
             e.2
         });
