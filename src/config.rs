@@ -220,7 +220,7 @@ impl Config {
         let sink = Sink::new("dossier.toml", 0, Date::new(9999, 12, 31).unwrap());
         let mut cfg = Config::default();
         if let Some(doc) = reader::parse(&sink, text, Config::default().limits.max_nesting) {
-            let t = Table::new(&sink, &doc, 0..0, "");
+            let t = Table::new(&sink, &doc, 0..0);
             cfg.read(&t, &sink);
             t.finish();
         }

@@ -248,7 +248,8 @@ impl Listing {
 #[cfg(unix)]
 mod cold {
     use super::{child_path, kind_of_mode, Listing, Stamp, DIR, FILE};
-    use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags};
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags};
+    use std::ffi::CStr;
     use std::os::fd::OwnedFd;
 
     pub const DIR_FLAGS: OFlags = OFlags::RDONLY
@@ -264,15 +265,45 @@ mod cold {
     /// `name` in `dir` opened with `flags` and stamped by `fstat` on the open file (one
     /// path lookup); None where a step fails or it is not of `kind`.
     fn open_stamped(
-        dir: &Dir,
-        name: &std::ffi::CStr,
+        dir: &OwnedFd,
+        name: &CStr,
         path: &str,
         flags: OFlags,
         kind: u8,
     ) -> Option<(OwnedFd, Stamp)> {
-        let fd = rustix::fs::openat(dir.fd().ok()?, name, flags, Mode::empty()).ok()?;
+        let fd = rustix::fs::openat(dir, name, flags, Mode::empty()).ok()?;
         let stamp = stamp_of(path.to_string(), &rustix::fs::fstat(&fd).ok()?);
         (stamp.kind() == kind).then_some((fd, stamp))
+    }
+
+    /// Each entry of the open folder `dir`: its name, type and inode. On Linux they are
+    /// read into a buffer on the stack (rustix's `RawDir`): no allocation per entry or
+    /// per folder, where `Dir` makes both (twenty thousand folders at 10,000 accounts).
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn entries(
+        dir: &OwnedFd,
+        mut each: impl FnMut(&CStr, FileType, u64),
+    ) -> rustix::io::Result<()> {
+        let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
+        let mut raw = rustix::fs::RawDir::new(dir, &mut buf);
+        while let Some(entry) = raw.next() {
+            let e = entry?;
+            each(e.file_name(), e.file_type(), e.ino());
+        }
+        Ok(())
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    fn entries(
+        dir: &OwnedFd,
+        mut each: impl FnMut(&CStr, FileType, u64),
+    ) -> rustix::io::Result<()> {
+        let mut d = rustix::fs::Dir::read_from(dir)?;
+        while let Some(entry) = d.read() {
+            let e = entry?;
+            each(e.file_name(), e.file_type(), e.ino());
+        }
+        Ok(())
     }
 
     pub struct Want {
@@ -288,53 +319,44 @@ mod cold {
 
     impl Listing {
         /// The entries of the open folder `fd` (`rel` from the account folder).
-        pub(super) fn read_dir(&mut self, fd: OwnedFd, rel: &str, want: &Want, found: &mut Found) {
-            let mut dir = match Dir::new(fd) {
-                Ok(d) => d,
-                Err(e) => return self.errors.push((rel.to_string(), message(e))),
-            };
-            while let Some(entry) = dir.read() {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => return self.errors.push((rel.to_string(), message(e))),
-                };
-                let raw = entry.file_name();
+        pub(super) fn read_dir(&mut self, dir: OwnedFd, rel: &str, want: &Want, found: &mut Found) {
+            let listed = entries(&dir, |raw, kind, ino| {
                 // a name that is not UTF-8 is listed as the lstat walk lists it, never read
                 let name = String::from_utf8_lossy(raw.to_bytes());
                 if crate::load::ignored(&name) {
-                    continue;
+                    return;
                 }
                 let path = child_path(rel, &name);
-                let file = entry.file_type() == FileType::RegularFile
-                    && raw.to_str().is_ok()
-                    && (want.wanted)(&path);
+                let file =
+                    kind == FileType::RegularFile && raw.to_str().is_ok() && (want.wanted)(&path);
                 if file && self.read_at(&dir, raw, &path, want, found) {
-                    continue;
+                    return;
                 }
-                let folder = entry.file_type() == FileType::Directory;
-                if folder && self.walk_at(&dir, raw, &path, want, found) {
-                    continue;
+                let folder = kind == FileType::Directory;
+                if folder && self.walk_at(&dir, raw, &path, ino, want, found) {
+                    return;
                 }
                 if let Some(DIR) = self.stat_at(&dir, raw, path.clone(), found) {
-                    let Ok(parent) = dir.fd() else { continue };
-                    match rustix::fs::openat(parent, raw, DIR_FLAGS, Mode::empty()) {
+                    match rustix::fs::openat(&dir, raw, DIR_FLAGS, Mode::empty()) {
                         Ok(sub) => self.read_dir(sub, &path, want, found),
                         Err(e) => self.errors.push((path, message(e))),
                     }
                 }
+            });
+            if let Err(e) = listed {
+                self.errors.push((rel.to_string(), message(e)));
             }
         }
 
         /// Stamp an entry from its `lstat`, as the lstat walk does; its kind.
         fn stat_at(
             &mut self,
-            dir: &Dir,
-            name: &std::ffi::CStr,
+            dir: &OwnedFd,
+            name: &CStr,
             path: String,
             found: &mut Found,
         ) -> Option<u8> {
-            let parent = dir.fd().ok()?;
-            match rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW) {
+            match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
                 Ok(st) => {
                     let stamp = stamp_of(path, &st);
                     let kind = stamp.kind();
@@ -348,20 +370,25 @@ mod cold {
             }
         }
 
-        /// Open and stamp a folder (`fstat` on it: one path lookup, not two) and walk
-        /// it; false (nothing recorded) where a step fails or it is not a folder.
+        /// Open a folder and walk it; false (nothing recorded) where it cannot be opened
+        /// as a folder. A folder's stamp is its kind and inode, and the inode is the
+        /// entry's (`ino`): no `fstat`.
         fn walk_at(
             &mut self,
-            dir: &Dir,
-            name: &std::ffi::CStr,
+            dir: &OwnedFd,
+            name: &CStr,
             path: &str,
+            ino: u64,
             want: &Want,
             found: &mut Found,
         ) -> bool {
-            let Some((sub, stamp)) = open_stamped(dir, name, path, DIR_FLAGS, DIR) else {
+            let Ok(sub) = rustix::fs::openat(dir, name, DIR_FLAGS, Mode::empty()) else {
                 return false;
             };
-            found.push((stamp, None));
+            found.push((
+                Stamp::of(path.to_string(), DIR, 0, (0, 0), (0, 0), ino),
+                None,
+            ));
             self.read_dir(sub, path, want, found);
             true
         }
@@ -370,8 +397,8 @@ mod cold {
         /// any step fails or the file is not what the folder said.
         fn read_at(
             &mut self,
-            dir: &Dir,
-            name: &std::ffi::CStr,
+            dir: &OwnedFd,
+            name: &CStr,
             path: &str,
             want: &Want,
             found: &mut Found,

@@ -118,7 +118,7 @@ pub fn account(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Profile>,
     let Some(doc) = parse_toml(&sink, &src.text, cfg) else {
         return (None, sink.into_diags());
     };
-    let t = Table::new(&sink, &doc, 0..0, "");
+    let t = Table::new(&sink, &doc, 0..0);
     let mut p = Profile {
         name: t.text("name", REQ).unwrap_or_default(),
         legal_name: t.str("legal_name", OPT),
@@ -310,7 +310,7 @@ pub fn contacts(
     let Some(doc) = parse_toml(&sink, &src.text, cfg) else {
         return (None, sink.into_diags());
     };
-    let t = Table::new(&sink, &doc, 0..0, "");
+    let t = Table::new(&sink, &doc, 0..0);
     let mut map = ContactMap::default();
     for c in t.tables("contact") {
         let mut roles = Vec::new();
@@ -433,7 +433,7 @@ pub fn plan(src: &SourceFile, cfg: &Config, today: Date) -> (Option<Plan>, Vec<D
     if let Some(fm) = fm {
         let sink2 = Sink::new(src.path.clone(), fm.toml_offset, today);
         if let Some(doc) = parse_toml(&sink2, fm.toml, cfg) {
-            let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset, "");
+            let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset);
             plan.period = opt_string(&t, "period");
             plan.updated = t.past_date("updated", OPT);
             for o in t.tables("objectives") {
@@ -499,7 +499,7 @@ pub fn review(
     r.body = body;
     let sink2 = Sink::new(src.path.clone(), fm.toml_offset, today);
     if let Some(doc) = parse_toml(&sink2, fm.toml, cfg) {
-        let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset, "");
+        let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset);
         r.date = t.past_date("date", REQ);
         r.kind = t
             .enumeration("kind", REVIEW_KINDS, OPT)
@@ -565,7 +565,7 @@ pub fn page(
     if let Some(fm) = fm {
         let sink2 = Sink::new(src.path.clone(), fm.toml_offset, today);
         if let Some(doc) = parse_toml(&sink2, fm.toml, cfg) {
-            let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset, "");
+            let t = Table::new(&sink2, &doc, fm.toml_offset..fm.toml_offset);
             page.title = opt_string(&t, "title");
             page.weight = t.int("weight", OPT).map_or(0, |n| n.v);
             t.finish();

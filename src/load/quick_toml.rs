@@ -30,6 +30,7 @@ pub fn parse(text: &str, max_nesting: usize, max_array_len: usize) -> Option<Tab
         limit: max_nesting,
         max_len: max_array_len,
         base: 1,
+        path: Vec::new(),
     };
     p.document()
 }
@@ -43,6 +44,9 @@ struct Parser<'a> {
     /// Tree depth of the current table's values, as the loader's shape check counts it:
     /// 1 at the root, one more per table and two per array of tables in the header.
     base: usize,
+    /// The keys of the header being read, kept between headers (one allocation per
+    /// document, not per header).
+    path: Vec<Key<'a>>,
 }
 
 type Key<'a> = (Cow<'a, str>, std::ops::Range<usize>);
@@ -170,7 +174,8 @@ impl<'a> Parser<'a> {
         let start = self.i;
         let many = self.at(1) == Some(b'[');
         self.i += if many { 2 } else { 1 };
-        let mut path = Vec::new();
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
         loop {
             self.spaces();
             path.push(self.key()?);
@@ -195,7 +200,7 @@ impl<'a> Parser<'a> {
         let last = path.len() - 1;
         let mut t = root;
         let mut base = 1;
-        for (n, (key, key_span)) in path.into_iter().enumerate() {
+        for (n, (key, key_span)) in path.drain(..).enumerate() {
             let found = t.entries.iter().position(|e| e.key == key);
             let idx = match found {
                 Some(idx) if n < last => idx,
@@ -222,7 +227,12 @@ impl<'a> Parser<'a> {
                         Node {
                             span: span.clone(),
                             value: Value::Array(Array {
-                                items: vec![header_table(&span)],
+                                // `[[decisions]]` and the like come several at a time
+                                items: {
+                                    let mut items = Vec::with_capacity(4);
+                                    items.push(header_table(&span));
+                                    items
+                                },
                                 of_tables: true,
                             }),
                         }
@@ -244,6 +254,7 @@ impl<'a> Parser<'a> {
             current.push(idx);
             t = step(t, idx)?;
         }
+        self.path = path;
         self.base = base;
         (base <= self.limit).then_some(())
     }

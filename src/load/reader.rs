@@ -94,46 +94,118 @@ fn push_decimal(s: &mut String, n: usize) {
     s.push(char::from(b'0' + (n % 10) as u8));
 }
 
-/// A view of one TOML table being read.
+/// `parent` + `key.` or `key[n].`, without `format!`.
+fn join_prefix(parent: &str, key: &str, item: Option<usize>) -> String {
+    let mut p = String::with_capacity(parent.len() + key.len() + 8);
+    p.push_str(parent);
+    p.push_str(key);
+    if let Some(n) = item {
+        p.push('[');
+        push_decimal(&mut p, n);
+        p.push(']');
+    }
+    p.push('.');
+    p
+}
+
+/// A view of one TOML table being read. Making one allocates nothing: a table is made
+/// for every table of every file (twenty per account), and what only findings need
+/// (key spans, the dotted prefix) is worked out when a finding needs it.
 pub struct Table<'a, 's> {
     sink: &'s Sink,
-    /// Key, its span, its value, and whether an accessor asked for it.
-    entries: Vec<(&'a str, Span, &'a Val<'a>, Cell<bool>)>,
+    tbl: &'a toml_tree::Table<'a>,
+    /// Which entries an accessor asked for: bit `i` for entry `i` below 64, then a list.
+    used: Cell<u64>,
+    used_more: RefCell<Vec<usize>>,
     /// Where to point "missing key" findings (the table header, or the file start).
     at: Span,
     /// Dotted prefix for messages, e.g. `credit.` or `contact[2].`.
-    prefix: String,
+    prefix: Prefix<'a>,
     /// Keys asked for: a pointer each, not a copy (accessors run for every key of every
     /// file; keys are literals, or borrowed from the document like the table itself).
-    asked: RefCell<Vec<&'a str>>,
+    asked: RefCell<Asked<'a>>,
     /// Where the next key is looked for first: after the last one found. Accessors ask
     /// in the order files are usually written, so most lookups compare one key.
     next: Cell<usize>,
 }
 
+/// A table's dotted prefix: written out, or (for a table under a top-level one, the
+/// usual case) its key and item number, joined only when a finding quotes it.
+enum Prefix<'a> {
+    Text(String),
+    Child { key: &'a str, item: Option<usize> },
+}
+
+/// The keys a table was asked for: the first ones inline, the rest in a list.
+struct Asked<'a> {
+    head: [&'a str; 24],
+    n: usize,
+    more: Vec<&'a str>,
+}
+
+impl<'a> Asked<'a> {
+    fn push(&mut self, key: &'a str) {
+        match self.head.get_mut(self.n) {
+            Some(slot) => *slot = key,
+            None => self.more.push(key),
+        }
+        self.n += 1;
+    }
+    fn keys(&self) -> Vec<&'a str> {
+        let inline = &self.head[..self.n.min(self.head.len())];
+        inline.iter().chain(&self.more).copied().collect()
+    }
+}
+
 impl<'a, 's> Table<'a, 's> {
-    pub fn new(
+    /// A top-level table (its keys are quoted without a prefix).
+    pub fn new(sink: &'s Sink, tbl: &'a toml_tree::Table<'a>, at: Span) -> Self {
+        Table::with_prefix(sink, tbl, at, Prefix::Text(String::new()))
+    }
+
+    fn with_prefix(
         sink: &'s Sink,
         tbl: &'a toml_tree::Table<'a>,
         at: Span,
-        prefix: impl Into<String>,
+        prefix: Prefix<'a>,
     ) -> Self {
-        let entries = tbl
-            .entries
-            .iter()
-            .map(|e| {
-                let span = sink.span(e.key_span.clone());
-                (e.key.as_ref(), span, &e.node, Cell::new(false))
-            })
-            .collect();
         Table {
             sink,
-            entries,
+            tbl,
+            used: Cell::new(0),
+            used_more: RefCell::new(Vec::new()),
             at,
-            prefix: prefix.into(),
-            // one allocation for the usual table, not one per doubling
-            asked: RefCell::new(Vec::with_capacity(16)),
+            prefix,
+            asked: RefCell::new(Asked {
+                head: [""; 24],
+                n: 0,
+                more: Vec::new(),
+            }),
             next: Cell::new(0),
+        }
+    }
+
+    /// The dotted prefix of this table's keys in messages: `credit.`, `contact[2].`.
+    fn prefix(&self) -> std::borrow::Cow<'_, str> {
+        match &self.prefix {
+            Prefix::Text(p) => std::borrow::Cow::Borrowed(p),
+            Prefix::Child { key, item } => std::borrow::Cow::Owned(join_prefix("", key, *item)),
+        }
+    }
+
+    fn mark_used(&self, i: usize) {
+        if i < 64 {
+            self.used.set(self.used.get() | 1 << i);
+        } else {
+            self.used_more.borrow_mut().push(i);
+        }
+    }
+
+    fn was_used(&self, i: usize) -> bool {
+        if i < 64 {
+            self.used.get() & (1 << i) != 0
+        } else {
+            self.used_more.borrow().contains(&i)
         }
     }
 
@@ -144,30 +216,33 @@ impl<'a, 's> Table<'a, 's> {
         self.at.clone()
     }
     pub fn keys(&self) -> impl Iterator<Item = (&'a str, Span)> + '_ {
-        self.entries.iter().map(|(k, s, _, _)| (*k, s.clone()))
+        let tbl: &'a toml_tree::Table<'a> = self.tbl;
+        tbl.entries
+            .iter()
+            .map(|e| (e.key.as_ref(), self.sink.span(e.key_span.clone())))
     }
 
     fn raw(&self, key: &'a str, req: Req) -> Option<&'a Val<'a>> {
         {
             self.asked.borrow_mut().push(key);
         }
+        let entries: &'a [toml_tree::Entry<'a>] = &self.tbl.entries;
         let start = self.next.get();
-        let is_key = |e: &(&str, Span, &Val, Cell<bool>)| e.0 == key;
-        let at = match self.entries[start..].iter().position(is_key) {
+        let is_key = |e: &toml_tree::Entry| e.key == key;
+        let at = match entries[start..].iter().position(is_key) {
             Some(i) => Some(start + i),
-            None => self.entries[..start].iter().position(is_key),
+            None => entries[..start].iter().position(is_key),
         };
         let found = at.map(|i| {
             self.next.set(i + 1);
-            let e = &self.entries[i];
-            e.3.set(true);
-            e.2
+            self.mark_used(i);
+            &entries[i].node
         });
         if found.is_none() && req == REQ {
             self.sink.report(
                 &rules::MISSING_KEY,
                 Some(self.at.clone()),
-                format!("missing required key `{}{key}`", self.prefix),
+                format!("missing required key `{}{key}`", self.prefix()),
                 Some(format!("add `{key} = …` here")),
             );
         }
@@ -190,7 +265,7 @@ impl<'a, 's> Table<'a, 's> {
             Some(self.sink.span(v.span.clone())),
             format!(
                 "`{}{key}` must be {want}, found {}",
-                self.prefix,
+                self.prefix(),
                 v.value.type_name()
             ),
             help,
@@ -217,7 +292,7 @@ impl<'a, 's> Table<'a, 's> {
             self.sink.report(
                 &rules::EMPTY,
                 Some(s.span.clone()),
-                format!("`{}{key}` is empty", self.prefix),
+                format!("`{}{key}` is empty", self.prefix()),
                 None,
             );
         }
@@ -243,7 +318,8 @@ impl<'a, 's> Table<'a, 's> {
             Some(s.span.clone()),
             format!(
                 "`{}{key}` is `{}`, not one of the allowed values",
-                self.prefix, s.v
+                self.prefix(),
+                s.v
             ),
             Some(hint),
         );
@@ -295,7 +371,7 @@ impl<'a, 's> Table<'a, 's> {
         self.sink.report(
             &rules::OUT_OF_RANGE,
             Some(span.clone()),
-            format!("`{}{key}` is {n}, must be {range}", self.prefix),
+            format!("`{}{key}` is {n}, must be {range}", self.prefix()),
             None,
         );
         false
@@ -324,7 +400,8 @@ impl<'a, 's> Table<'a, 's> {
                 Some(d.span.clone()),
                 format!(
                     "`{}{key}` is {}, must be between 0 and 100",
-                    self.prefix, d.v
+                    self.prefix(),
+                    d.v
                 ),
                 None,
             );
@@ -349,7 +426,8 @@ impl<'a, 's> Table<'a, 's> {
                 Some(d.span.clone()),
                 format!(
                     "`{}{key}` is {}, money must not be negative",
-                    self.prefix, d.v
+                    self.prefix(),
+                    d.v
                 ),
                 None,
             );
@@ -387,7 +465,7 @@ impl<'a, 's> Table<'a, 's> {
             self.sink.report(
                 &rules::FUTURE_DATE,
                 Some(d.span.clone()),
-                format!("`{}{key}` is {}, after today ({})", self.prefix, d.v, self.sink.today),
+                format!("`{}{key}` is {}, after today ({})", self.prefix(), d.v, self.sink.today),
                 Some("only due dates and next_review may lie in the future; set `today` in dossier.toml or pass --today to pin the date".into()),
             );
         }
@@ -415,7 +493,7 @@ impl<'a, 's> Table<'a, 's> {
                         Some(self.sink.span(item.span.clone())),
                         format!(
                             "`{}{key}` must contain strings only, found {}",
-                            self.prefix,
+                            self.prefix(),
                             other.type_name()
                         ),
                         None,
@@ -432,7 +510,7 @@ impl<'a, 's> Table<'a, 's> {
         match &v.value {
             Value::Table(t) => {
                 let at = self.sink.span(v.span.clone());
-                Some(Table::new(
+                Some(Table::with_prefix(
                     self.sink,
                     t,
                     at.start..at.start,
@@ -443,24 +521,18 @@ impl<'a, 's> Table<'a, 's> {
                 key,
                 v,
                 "a table",
-                Some(format!("write it as a `[{}{key}]` section", self.prefix)),
+                Some(format!("write it as a `[{}{key}]` section", self.prefix())),
             ),
         }
     }
 
-    /// `credit.` or `contact[2].` for a table under this one, without `format!`: this
-    /// runs for every table of every file, and the text is only read by findings.
-    fn child_prefix(&self, key: &'a str, item: Option<usize>) -> String {
-        let mut p = String::with_capacity(self.prefix.len() + key.len() + 8);
-        p.push_str(&self.prefix);
-        p.push_str(key);
-        if let Some(n) = item {
-            p.push('[');
-            push_decimal(&mut p, n);
-            p.push(']');
+    /// The prefix of a table under this one: its parts for a table under a top-level
+    /// one (joined by a finding that needs them), written out deeper down.
+    fn child_prefix(&self, key: &'a str, item: Option<usize>) -> Prefix<'a> {
+        match &self.prefix {
+            Prefix::Text(p) if p.is_empty() => Prefix::Child { key, item },
+            _ => Prefix::Text(join_prefix(&self.prefix(), key, item)),
         }
-        p.push('.');
-        p
     }
 
     /// An array of tables (`[[contact]]`). A missing key is an empty list.
@@ -473,7 +545,7 @@ impl<'a, 's> Table<'a, 's> {
                 key,
                 v,
                 "an array of tables",
-                Some(format!("write each entry as `[[{}{key}]]`", self.prefix)),
+                Some(format!("write each entry as `[[{}{key}]]`", self.prefix())),
             );
             return Vec::new();
         };
@@ -482,7 +554,7 @@ impl<'a, 's> Table<'a, 's> {
             match &item.value {
                 Value::Table(t) => {
                     let at = self.sink.span(item.span.clone());
-                    out.push(Table::new(
+                    out.push(Table::with_prefix(
                         self.sink,
                         t,
                         at.start..at.start,
@@ -494,7 +566,7 @@ impl<'a, 's> Table<'a, 's> {
                     Some(self.sink.span(item.span.clone())),
                     format!(
                         "`{}{key}` must contain tables only, found {}",
-                        self.prefix,
+                        self.prefix(),
                         other.type_name()
                     ),
                     None,
@@ -521,12 +593,15 @@ impl<'a, 's> Table<'a, 's> {
 
     /// Report every key that was never asked for as unknown.
     pub fn finish(self) {
-        let mut unknown = self.entries.iter().filter(|e| !e.3.get()).peekable();
+        let mut unknown = (self.tbl.entries.iter().enumerate())
+            .filter(|(i, _)| !self.was_used(*i))
+            .peekable();
         if unknown.peek().is_none() {
             return; // the usual case: no need to list the known keys
         }
-        let asked = self.asked.take();
-        for (k, span, ..) in unknown {
+        let asked = self.asked.borrow().keys();
+        for (_, e) in unknown {
+            let (k, span) = (e.key.as_ref(), self.sink.span(e.key_span.clone()));
             let help = match did_you_mean(k, asked.iter().copied()) {
                 Some(m) => format!("did you mean `{m}`?"),
                 None => format!("known keys here: {}", asked.join(", ")),
@@ -534,7 +609,7 @@ impl<'a, 's> Table<'a, 's> {
             self.sink.report(
                 &rules::UNKNOWN_KEY,
                 Some(span.clone()),
-                format!("unknown key `{}{k}`", self.prefix),
+                format!("unknown key `{}{k}`", self.prefix()),
                 Some(help),
             );
         }
