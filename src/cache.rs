@@ -18,6 +18,7 @@
 use crate::check::{self, AccountFacts, LinkRef, PortfolioFacts};
 use crate::date::Date;
 use crate::diag::{Diagnostic, Summary};
+use crate::links::Targets;
 use crate::load::listing::{Listing, Parent, Stamp};
 use crate::load::{self, files, FatalError};
 use crate::rules::{self, Severity};
@@ -31,7 +32,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 const DIR: &str = ".dossier";
 const FILE: &str = "check-cache.jsonl";
 /// Bump when the meaning of a cached entry changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// Files changed this recently (ns) are not cached: see the module comment.
 const RACY_NS: i64 = 2_000_000_000;
 /// A cache larger than this is not read (it is rebuilt).
@@ -67,7 +68,7 @@ struct Entry {
     files: usize,
     findings: Vec<StoredFinding>,
     links: Vec<LinkRef>,
-    targets: Vec<(String, String)>,
+    targets: Targets,
     portfolio: PortfolioFacts,
 }
 
@@ -84,7 +85,7 @@ struct EntryRef<'a> {
     files: usize,
     findings: Vec<StoredFindingRef<'a>>,
     links: &'a [LinkRef],
-    targets: &'a [(String, String)],
+    targets: &'a Targets,
     portfolio: &'a PortfolioFacts,
 }
 

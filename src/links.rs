@@ -4,6 +4,7 @@
 use crate::load::Loaded;
 use crate::model::{Account, Page};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 /// site links to a few.
 #[derive(Debug, Default)]
 pub struct LinkIndex<'a> {
-    accounts: HashMap<&'a str, Cow<'a, [(String, String)]>>,
+    accounts: HashMap<&'a str, Cow<'a, Targets>>,
     pages: HashMap<String, String>,
 }
 
@@ -32,7 +33,7 @@ impl<'a> LinkIndex<'a> {
         let accounts = site
             .accounts
             .par_iter()
-            .map(|a| (a.slug.as_str(), Cow::Owned(account_targets(a))))
+            .map(|a| (a.slug.as_str(), Cow::Owned(Targets::of(a))))
             .collect();
         LinkIndex {
             accounts,
@@ -41,16 +42,16 @@ impl<'a> LinkIndex<'a> {
     }
 
     /// The index of every linkable file: the site's home page and guides, and each
-    /// account's (slug, [(file in its folder, URL below its page)]).
+    /// account's (slug, what may be linked to in its folder).
     pub fn from_parts(
         home: bool,
         guides: &[Page],
-        accounts: &[(&'a str, &'a [(String, String)])],
+        accounts: &[(&'a str, &'a Targets)],
     ) -> LinkIndex<'a> {
         LinkIndex {
             accounts: accounts
                 .iter()
-                .map(|(slug, list)| (*slug, Cow::Borrowed(*list)))
+                .map(|(slug, targets)| (*slug, Cow::Borrowed(*targets)))
                 .collect(),
             pages: pages(home, guides),
         }
@@ -79,11 +80,9 @@ impl<'a> LinkIndex<'a> {
         match parts.as_slice() {
             ["content", "accounts", slug, file @ ..] if !file.is_empty() => {
                 let file = file.join("/");
-                let (&slug, list) = self.accounts.get_key_value(slug).ok_or(LinkError::Broken)?;
-                let (_, url) = list
-                    .iter()
-                    .find(|(f, _)| *f == file)
-                    .ok_or(LinkError::Broken)?;
+                let (&slug, targets) =
+                    self.accounts.get_key_value(slug).ok_or(LinkError::Broken)?;
+                let url = targets.url(&file).ok_or(LinkError::Broken)?;
                 Ok(format!("accounts/{slug}/{url}"))
             }
             ["content", ..] => self
@@ -108,25 +107,52 @@ fn pages(home: bool, guides: &[Page]) -> HashMap<String, String> {
     pages
 }
 
-/// What other files may link to in one account: its file → its URL, both relative to
-/// the account (`reviews/2026-09-30-qbr.md` → `reviews/2026-09-30-qbr/`).
-pub fn account_targets(a: &Account) -> Vec<(String, String)> {
-    let mut out = vec![
-        ("account.toml".to_string(), String::new()),
-        ("contacts.toml".to_string(), "#contacts".to_string()),
-        ("plan.md".to_string(), "#plan".to_string()),
-    ];
-    for r in &a.reviews {
-        let file = r.file.rsplit('/').next().unwrap_or(&r.file);
-        out.push((
-            ["reviews/", file].concat(),
-            ["reviews/", &r.stem, "/"].concat(),
-        ));
+/// What other files may link to in one account, besides the three every account has
+/// (`account.toml`, `contacts.toml`, `plan.md`): its review notes and its assets. Kept
+/// as names, the URLs made on lookup: every account's are kept by `check` and its cache,
+/// and a site links to few of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Targets {
+    /// File names in `reviews/`.
+    pub reviews: Vec<String>,
+    /// Paths relative to the account folder (`assets/org.svg`).
+    pub assets: Vec<String>,
+}
+
+impl Targets {
+    pub fn of(a: &Account) -> Targets {
+        Targets {
+            reviews: (a.reviews.iter())
+                .map(|r| r.file.rsplit('/').next().unwrap_or(&r.file).to_string())
+                .collect(),
+            assets: a.assets.clone(),
+        }
     }
-    for asset in &a.assets {
-        out.push((asset.clone(), asset.clone()));
+
+    /// The URL, relative to the account's page, of `file` (relative to the account
+    /// folder): `reviews/2026-09-30-qbr.md` → `reviews/2026-09-30-qbr/`. None if nothing
+    /// may link to it.
+    pub fn url(&self, file: &str) -> Option<Cow<'_, str>> {
+        let fixed = match file {
+            "account.toml" => Some(""),
+            "contacts.toml" => Some("#contacts"),
+            "plan.md" => Some("#plan"),
+            _ => None,
+        };
+        if let Some(url) = fixed {
+            return Some(Cow::Borrowed(url));
+        }
+        if let Some(name) = file.strip_prefix("reviews/") {
+            if let Some(r) = self.reviews.iter().find(|r| *r == name) {
+                // the page of a review is named for its stem (see `parse::review`)
+                return Some(Cow::Owned(
+                    ["reviews/", r.trim_end_matches(".md"), "/"].concat(),
+                ));
+            }
+        }
+        let asset = self.assets.iter().find(|a| *a == file)?;
+        Some(Cow::Borrowed(asset))
     }
-    out
 }
 
 /// `%XX` escapes → bytes (invalid escapes are kept as written).
@@ -313,6 +339,27 @@ pub fn scheme(target: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_accounts_files_link_to_their_places_on_its_page() {
+        let t = Targets {
+            reviews: vec!["2026-09-30-qbr.md".into()],
+            assets: vec!["assets/org.svg".into()],
+        };
+        assert_eq!(t.url("account.toml").as_deref(), Some(""));
+        assert_eq!(t.url("contacts.toml").as_deref(), Some("#contacts"));
+        assert_eq!(t.url("plan.md").as_deref(), Some("#plan"));
+        assert_eq!(
+            t.url("reviews/2026-09-30-qbr.md").as_deref(),
+            Some("reviews/2026-09-30-qbr/")
+        );
+        assert_eq!(t.url("assets/org.svg").as_deref(), Some("assets/org.svg"));
+        // files the account does not have, or that are not where they are named
+        assert_eq!(t.url("reviews/2026-10-01-qbr.md"), None);
+        assert_eq!(t.url("2026-09-30-qbr.md"), None);
+        assert_eq!(t.url("reviews/assets/org.svg"), None);
+        assert_eq!(t.url("notes.md"), None);
+    }
 
     #[test]
     fn scans_links_outside_code() {

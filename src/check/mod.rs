@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::derive::{self, Signals};
 use crate::diag::Diagnostic;
-use crate::links::{account_targets, LinkIndex};
+use crate::links::{LinkIndex, Targets};
 use crate::load::Loaded;
 use crate::model::{Account, Page};
 use crate::source::SourceMap;
@@ -54,8 +54,8 @@ pub struct AccountFacts {
     pub findings: Vec<Diagnostic>,
     /// Relative links in its Markdown, resolved in [`finish`].
     pub links: Vec<LinkRef>,
-    /// What other files may link to in it (file → URL, relative to the account).
-    pub targets: Vec<(String, String)>,
+    /// What other files may link to in it.
+    pub targets: Targets,
     pub portfolio: PortfolioFacts,
 }
 
@@ -95,7 +95,7 @@ pub fn account(
         files: a.read.len(),
         findings: ctx.out,
         links,
-        targets: account_targets(a),
+        targets: Targets::of(a),
         portfolio: PortfolioFacts::of(a, &signals),
     };
     (signals, facts)
@@ -111,9 +111,9 @@ pub fn finish(
     accounts: &[&AccountFacts],
 ) -> Vec<Diagnostic> {
     let t = std::time::Instant::now();
-    let targets: Vec<(&str, &[(String, String)])> = accounts
+    let targets: Vec<(&str, &Targets)> = accounts
         .iter()
-        .map(|f| (f.slug.as_str(), f.targets.as_slice()))
+        .map(|f| (f.slug.as_str(), &f.targets))
         .collect();
     let index = LinkIndex::from_parts(home.is_some(), guides, &targets);
     // Each account's findings and resolved links, in parallel (a single-threaded
