@@ -204,7 +204,11 @@ pub fn scan_links(md: &str) -> Vec<FoundLink<'_>> {
         // the lines of `split_inclusive('\n')`, found with a vectorised search
         let (start, line) = (offset, &md[offset..end]);
         offset = end;
-        let t = line.trim_start();
+        // most lines start with a letter, `#` or `-`: trim (char by char) only the rest
+        let t = match line.as_bytes().first() {
+            Some(&b) if b > b' ' && b.is_ascii() => line,
+            _ => line.trim_start(),
+        };
         if let Some(f) = fence {
             if t.starts_with(f) {
                 fence = None;
