@@ -230,9 +230,9 @@ fn read_cache(dir: &Path, key: &str) -> HashMap<String, Entry> {
 
 /// Write the cache beside itself and rename it into place: a reader never sees half a
 /// file. Failures are ignored — the next check is just slower.
-fn write_cache(dir: &Path, key: &str, accounts: Vec<(&str, EntryRef)>) {
+fn write_cache<'a>(dir: &Path, key: &str, accounts: impl Iterator<Item = (&'a str, EntryRef<'a>)>) {
     use std::io::Write;
-    let write = || -> std::io::Result<()> {
+    let write = move || -> std::io::Result<()> {
         if !dir.exists() {
             std::fs::create_dir(dir)?;
             std::fs::write(dir.join(".gitignore"), "# dossier's local cache\n*\n")?;
@@ -247,8 +247,8 @@ fn write_cache(dir: &Path, key: &str, accounts: Vec<(&str, EntryRef)>) {
             let file = std::fs::File::create(&tmp)?;
             let mut out = std::io::BufWriter::with_capacity(1 << 18, file);
             out.write_all(header.as_bytes())?;
-            for entry in &accounts {
-                serde_json::to_writer(&mut out, entry)?;
+            for entry in accounts {
+                serde_json::to_writer(&mut out, &entry)?;
                 out.write_all(b"\n")?;
             }
             out.into_inner()
@@ -395,13 +395,11 @@ pub fn check_and<R>(
             return;
         };
         let racy = |s: &Stamp| s.changed_ns() >= started - RACY_NS;
-        let accounts = outcomes
-            .iter()
-            .filter_map(|o| {
-                let stamp = o.stamp.as_deref().filter(|st| !st.iter().any(racy))?;
-                Some((o.facts.slug.as_str(), EntryRef::of(stamp, &o.facts)))
-            })
-            .collect();
+        // each account's entry made as it is written
+        let accounts = outcomes.iter().filter_map(|o| {
+            let stamp = o.stamp.as_deref().filter(|st| !st.iter().any(racy))?;
+            Some((o.facts.slug.as_str(), EntryRef::of(stamp, &o.facts)))
+        });
         write_cache(&dir, &key, accounts);
         crate::timing("cache: write (beside the report)", t);
     };
