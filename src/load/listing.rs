@@ -262,18 +262,12 @@ mod cold {
         .union(OFlags::NONBLOCK)
         .union(OFlags::CLOEXEC);
 
-    /// `name` in `dir` opened with `flags` and stamped by `fstat` on the open file (one
-    /// path lookup); None where a step fails or it is not of `kind`.
-    fn open_stamped(
-        dir: &OwnedFd,
-        name: &CStr,
-        path: &str,
-        flags: OFlags,
-        kind: u8,
-    ) -> Option<(OwnedFd, Stamp)> {
-        let fd = rustix::fs::openat(dir, name, flags, Mode::empty()).ok()?;
+    /// File `name` in `dir` opened and stamped by `fstat` on the open file (one path
+    /// lookup); None where a step fails or it is not a regular file.
+    fn open_stamped(dir: &OwnedFd, name: &CStr, path: &str) -> Option<(OwnedFd, Stamp)> {
+        let fd = rustix::fs::openat(dir, name, FILE_FLAGS, Mode::empty()).ok()?;
         let stamp = stamp_of(path.to_string(), &rustix::fs::fstat(&fd).ok()?);
-        (stamp.kind() == kind).then_some((fd, stamp))
+        (stamp.kind() == FILE).then_some((fd, stamp))
     }
 
     /// Each entry of the open folder `dir`: its name, type and inode. On Linux they are
@@ -403,7 +397,7 @@ mod cold {
             want: &Want,
             found: &mut Found,
         ) -> bool {
-            let Some((fd, stamp)) = open_stamped(dir, name, path, FILE_FLAGS, FILE) else {
+            let Some((fd, stamp)) = open_stamped(dir, name, path) else {
                 return false;
             };
             let mut file = std::fs::File::from(fd);

@@ -115,9 +115,10 @@ fn join_prefix(parent: &str, key: &str, item: Option<usize>) -> String {
 pub struct Table<'a, 's> {
     sink: &'s Sink,
     tbl: &'a toml_tree::Table<'a>,
-    /// Which entries an accessor asked for: bit `i` for entry `i` below 64, then a list.
+    /// Which entries an accessor asked for: bit `i` for entry `i` below 64, then the
+    /// bits of further words (a table of 100,000 keys stays linear).
     used: Cell<u64>,
-    used_more: RefCell<Vec<usize>>,
+    used_more: RefCell<Vec<u64>>,
     /// Where to point "missing key" findings (the table header, or the file start).
     at: Span,
     /// Dotted prefix for messages, e.g. `credit.` or `contact[2].`.
@@ -203,19 +204,25 @@ impl<'a, 's> Table<'a, 's> {
     }
 
     fn mark_used(&self, i: usize) {
-        if i < 64 {
-            self.used.set(self.used.get() | 1 << i);
-        } else {
-            self.used_more.borrow_mut().push(i);
+        let bit = 1u64 << (i % 64);
+        match i / 64 {
+            0 => self.used.set(self.used.get() | bit),
+            w => {
+                let mut more = self.used_more.borrow_mut();
+                if more.len() < w {
+                    more.resize(w, 0);
+                }
+                more[w - 1] |= bit;
+            }
         }
     }
 
     fn was_used(&self, i: usize) -> bool {
-        if i < 64 {
-            self.used.get() & (1 << i) != 0
-        } else {
-            self.used_more.borrow().contains(&i)
-        }
+        let word = match i / 64 {
+            0 => self.used.get(),
+            w => self.used_more.borrow().get(w - 1).copied().unwrap_or(0),
+        };
+        word & (1u64 << (i % 64)) != 0
     }
 
     pub fn sink(&self) -> &'s Sink {
