@@ -2340,3 +2340,24 @@ fn private_contact_fields_never_appear_in_any_output_file() {
         }
     }
 }
+
+/// A table of many keys (a hostile `[contact.private]`, a generated dossier.toml) reads
+/// in linear time: the quick reader's duplicate-key check compares each key with the
+/// ones before it, so it hands such tables to the toml crate.
+#[test]
+fn toml_tables_with_many_keys_read_in_linear_time() {
+    let sizes = [1usize, 2, 4, 8].map(|k| k * 8_000);
+    let docs: Vec<String> = sizes
+        .iter()
+        .map(|&n| {
+            let keys: String = (0..n).map(|i| format!("k{i} = \"v\"\n")).collect();
+            let headers: String = (0..n).map(|i| format!("[t{i}]\n")).collect();
+            format!("[portfolio]\n{keys}{headers}")
+        })
+        .collect();
+    let (ratio, times) = doubling_ratio(|i| dossier::config::Config::parse(&docs[i]));
+    assert!(
+        ratio < 3.0,
+        "median t(2n)/t(n) = {ratio:.2}, s = {times:.4?}"
+    );
+}

@@ -35,6 +35,11 @@ pub fn parse(text: &str, max_nesting: usize, max_array_len: usize) -> Option<Tab
     p.document()
 }
 
+/// Keys in one table beyond which the quick reader declines: its duplicate-key check
+/// compares each new key with the ones before (quick for the dozen of an account file,
+/// quadratic for a hostile table of 100,000), where the toml crate hashes them.
+const MAX_KEYS: usize = 64;
+
 struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
@@ -156,7 +161,7 @@ impl<'a> Parser<'a> {
                     let node = self.value(0)?;
                     self.line_end()?;
                     let t = descend(&mut root, &current)?;
-                    if t.get(&key).is_some() {
+                    if t.entries.len() >= MAX_KEYS || t.get(&key).is_some() {
                         return None;
                     }
                     t.entries.push(Entry {
@@ -214,6 +219,7 @@ impl<'a> Parser<'a> {
                     }
                     idx
                 }
+                None if t.entries.len() >= MAX_KEYS => return None,
                 None => {
                     let node = if n < last {
                         Node {
@@ -369,7 +375,7 @@ impl<'a> Parser<'a> {
             self.i += 1;
             self.spaces();
             let node = self.value(depth)?;
-            if t.get(&key).is_some() {
+            if t.entries.len() >= MAX_KEYS || t.get(&key).is_some() {
                 return None;
             }
             t.entries.push(Entry {
