@@ -129,17 +129,23 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
     let (mut site, slugs) = load_root(root, today_override)?;
     let t = std::time::Instant::now();
     let parent = Parent::open(root, "content/accounts");
-    let loaded: Vec<(Account, Vec<SourceFile>, Vec<Diagnostic>)> = slugs
+    // Accounts are collected straight into their final vector: an `Account` is ~1.9 KB,
+    // and a vector of tuples moved into a second one held both (0.4 GB of fresh memory
+    // at 100,000 accounts).
+    let (accounts, rest): (Vec<Account>, Vec<(Vec<SourceFile>, Vec<Diagnostic>)>) = slugs
         .par_iter()
-        .map(|slug| load_account_in(&parent, root, slug, &site.config, site.today))
-        .collect();
+        .map(|slug| {
+            let (a, srcs, d) = load_account_in(&parent, root, slug, &site.config, site.today);
+            (a, (srcs, d))
+        })
+        .unzip();
     crate::timing("load: accounts", t);
-    site.accounts.reserve(loaded.len());
-    let mut sources = Vec::new();
-    for (a, srcs, d) in loaded {
+    debug_assert!(site.accounts.is_empty());
+    site.accounts = accounts;
+    let mut sources = Vec::with_capacity(rest.iter().map(|(s, _)| s.len()).sum());
+    for (srcs, d) in rest {
         sources.extend(srcs);
         site.diagnostics.extend(d);
-        site.accounts.push(a);
     }
     site.sources.insert_all(sources);
     Ok(site)
