@@ -482,19 +482,20 @@ pub fn render_with(
         .collect::<Result<_, String>>()?;
     crate::timing("accounts", t);
     let mut reviews: Vec<ReviewSummary> = Vec::new();
-    let mut own_docs: Vec<search::IndexedDoc> = Vec::new();
+    let mut fresh = fresh;
     if let Some(cache) = cache.as_mut() {
-        cache.extend(fresh);
+        cache.extend(fresh.drain(..));
         let live: std::collections::HashSet<&str> =
             site.accounts.iter().map(|a| a.slug.as_str()).collect();
         cache.retain(|slug, _| live.contains(slug.as_str()));
     } else {
-        for (_, (r, d)) in fresh {
-            reviews.extend(r);
-            own_docs.extend(d);
+        for (_, (r, _)) in &mut fresh {
+            reviews.append(r);
         }
     }
-    let mut docs: Vec<&search::IndexedDoc> = own_docs.iter().collect();
+    // The index reads the documents where the account tasks left them: moving them
+    // into one vector first copied 2.45 million of them (0.24 GB) at 100,000 accounts.
+    let mut docs: Vec<&search::IndexedDoc> = fresh.iter().flat_map(|(_, (_, d))| d).collect();
     if let Some(cache) = cache.as_deref() {
         for a in &site.accounts {
             if let Some((r, d)) = cache.get(&a.slug) {
