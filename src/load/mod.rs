@@ -132,7 +132,8 @@ pub fn load(root: &Path, today_override: Option<Date>) -> Result<Loaded, FatalEr
     // Accounts are collected straight into their final vector: an `Account` is ~1.9 KB,
     // and a vector of tuples moved into a second one held both (0.4 GB of fresh memory
     // at 100,000 accounts).
-    let (accounts, rest): (Vec<Account>, Vec<(Vec<SourceFile>, Vec<Diagnostic>)>) = slugs
+    type Rest = (Vec<SourceFile>, Vec<Diagnostic>);
+    let (accounts, rest): (Vec<Account>, Vec<Rest>) = slugs
         .par_iter()
         .map(|slug| {
             let (a, srcs, d) = load_account_in(&parent, root, slug, &site.config, site.today);
