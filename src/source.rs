@@ -112,6 +112,11 @@ impl SourceMap {
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
+    /// Keep only the files in `keep` (sorted, deduplicated paths).
+    pub fn retain_sorted(&mut self, keep: &[&str]) {
+        self.files
+            .retain(|path, _| keep.binary_search(&path.as_str()).is_ok());
+    }
 }
 
 #[cfg(test)]
