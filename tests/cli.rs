@@ -154,6 +154,52 @@ fn junit_has_one_testcase_per_account_with_failures_in_the_body() {
 }
 
 #[test]
+fn build_warnings_are_placed_and_quoted_as_check_shows_them() {
+    // The build forgets the files no finding points into before rendering: the ones
+    // that have findings must still be placed (file:line:col) and quoted.
+    let warn = site_with(|f| {
+        let a = f
+            .iter_mut()
+            .find(|(p, _)| p.ends_with("account.toml"))
+            .unwrap();
+        a.1 = a.1.replace("limit = 5000000", "limit = 3600000");
+    });
+    let root = warn.path().to_str().unwrap();
+    let (code, checked, _) = run(&["check", "--root", root, "--no-cache"]);
+    assert_eq!(code, 0, "{checked}");
+    // placed (file:line:col) and quoted (the source line under the span)
+    assert!(checked.contains("--> content/accounts/"), "{checked}");
+    assert!(checked.contains("| outstanding = 3200000"), "{checked}");
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let (code, _, built) = run(&["build", "--root", root, "--output", site.to_str().unwrap()]);
+    assert_eq!(code, 0, "{built}");
+    assert!(
+        built.contains(checked.trim_end()),
+        "check:\n{checked}\nbuild:\n{built}"
+    );
+    for format in ["json", "github"] {
+        let (_, checked, _) = run(&["check", "--root", root, "--no-cache", "--format", format]);
+        let site = out.path().join(format);
+        let args = [
+            "build",
+            "--root",
+            root,
+            "--output",
+            site.to_str().unwrap(),
+            "--format",
+            format,
+        ];
+        let (code, _, built) = run(&args);
+        assert_eq!(code, 0, "{built}");
+        assert!(
+            built.contains(checked.trim_end()),
+            "{format}: check:\n{checked}\nbuild:\n{built}"
+        );
+    }
+}
+
+#[test]
 fn human_output_snapshot() {
     // A reviewed snapshot of the rustc-style rendering, with a Chinese line.
     let broken = site_with(|f| {
