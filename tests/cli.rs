@@ -35,6 +35,17 @@ fn break_limit(files: &mut [(String, String)]) {
             .replace("name = \"Acme Steel Co.\"", "name = \"华东精密机械\"");
 }
 
+/// A site whose one finding is a warning (credit utilisation above the warning level).
+fn warning_site() -> tempfile::TempDir {
+    site_with(|f| {
+        let a = f
+            .iter_mut()
+            .find(|(p, _)| p.ends_with("account.toml"))
+            .unwrap();
+        a.1 = a.1.replace("limit = 5000000", "limit = 3600000");
+    })
+}
+
 #[test]
 fn the_demo_repo_checks_clean() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -58,13 +69,7 @@ fn exit_codes_follow_the_findings() {
         run(&["check", "--root", broken.path().to_str().unwrap()]).0,
         1
     );
-    let warn = site_with(|f| {
-        let a = f
-            .iter_mut()
-            .find(|(p, _)| p.ends_with("account.toml"))
-            .unwrap();
-        a.1 = a.1.replace("limit = 5000000", "limit = 3600000");
-    });
+    let warn = warning_site();
     let w = warn.path().to_str().unwrap();
     assert_eq!(run(&["check", "--root", w]).0, 0, "warnings alone pass");
     assert_eq!(run(&["check", "--root", w, "--deny-warnings"]).0, 1);
@@ -157,13 +162,7 @@ fn junit_has_one_testcase_per_account_with_failures_in_the_body() {
 fn build_warnings_are_placed_and_quoted_as_check_shows_them() {
     // The build forgets the files no finding points into before rendering: the ones
     // that have findings must still be placed (file:line:col) and quoted.
-    let warn = site_with(|f| {
-        let a = f
-            .iter_mut()
-            .find(|(p, _)| p.ends_with("account.toml"))
-            .unwrap();
-        a.1 = a.1.replace("limit = 5000000", "limit = 3600000");
-    });
+    let warn = warning_site();
     let root = warn.path().to_str().unwrap();
     let (code, checked, _) = run(&["check", "--root", root, "--no-cache"]);
     assert_eq!(code, 0, "{checked}");
