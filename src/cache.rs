@@ -418,13 +418,10 @@ pub fn check_and<R>(
         let mut sources = site.sources;
         sources.insert_all(quoted);
         // Reused accounts' findings still quote their files: read just those files.
-        let mut wanted: Vec<&str> = diagnostics
-            .iter()
-            .filter(|d| d.span.is_some()) // only a span is placed and quoted
-            .map(|d| d.file.as_str())
+        let wanted: Vec<&str> = crate::diag::quoted_files(&diagnostics)
+            .into_iter()
             .filter(|f| sources.get(f).is_none() && f.starts_with("content/"))
             .collect();
-        wanted.dedup(); // findings are sorted by file
         let read: Vec<_> = wanted
             .par_iter()
             .filter_map(|f| files::read_text(root, f, &config.limits).0)

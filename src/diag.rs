@@ -65,6 +65,18 @@ pub struct Placed {
     pub help: String,
 }
 
+/// The files `diags` quote (those of findings with a span), sorted, each once.
+pub fn quoted_files(diags: &[Diagnostic]) -> Vec<&str> {
+    let mut files: Vec<&str> = diags
+        .iter()
+        .filter(|d| d.span.is_some())
+        .map(|d| d.file.as_str())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
 pub fn place(d: &Diagnostic, sources: &SourceMap) -> Placed {
     let (line, column, end_line, end_column) = match (sources.get(&d.file), &d.span) {
         (Some(src), Some(span)) => {

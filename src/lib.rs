@@ -84,14 +84,7 @@ impl Checked {
     /// afterwards. At 100,000 accounts this frees ~0.4 GB of TOML text and map entries
     /// before the pages are rendered, which then reuse that memory instead of fresh.
     pub fn keep_quoted_sources(&mut self) {
-        let mut quoted: Vec<&str> = self
-            .diagnostics
-            .iter()
-            .filter(|d| d.span.is_some())
-            .map(|d| d.file.as_str())
-            .collect();
-        quoted.sort_unstable();
-        quoted.dedup();
+        let quoted = diag::quoted_files(&self.diagnostics);
         self.site.sources.retain_sorted(&quoted);
     }
 }

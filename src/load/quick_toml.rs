@@ -160,15 +160,7 @@ impl<'a> Parser<'a> {
                     self.spaces();
                     let node = self.value(0)?;
                     self.line_end()?;
-                    let t = descend(&mut root, &current)?;
-                    if t.entries.len() >= MAX_KEYS || t.get(&key).is_some() {
-                        return None;
-                    }
-                    t.entries.push(Entry {
-                        key,
-                        key_span,
-                        node,
-                    });
+                    add(descend(&mut root, &current)?, key, key_span, node)?;
                 }
             }
         }
@@ -375,14 +367,7 @@ impl<'a> Parser<'a> {
             self.i += 1;
             self.spaces();
             let node = self.value(depth)?;
-            if t.entries.len() >= MAX_KEYS || t.get(&key).is_some() {
-                return None;
-            }
-            t.entries.push(Entry {
-                key,
-                key_span,
-                node,
-            });
+            add(&mut t, key, key_span, node)?;
             self.spaces();
             if !self.more(b',', b'}')? {
                 break;
@@ -590,6 +575,24 @@ fn run_until(b: &[u8], set: &ByteSet) -> usize {
 }
 
 /// The node a `[header]` makes: an empty table spanning the header.
+/// `key = node` added to `t`; None (declined) for a key `t` has, or past `MAX_KEYS`.
+fn add<'a>(
+    t: &mut Table<'a>,
+    key: Cow<'a, str>,
+    key_span: std::ops::Range<usize>,
+    node: Node<'a>,
+) -> Option<()> {
+    if t.entries.len() >= MAX_KEYS || t.get(&key).is_some() {
+        return None;
+    }
+    t.entries.push(Entry {
+        key,
+        key_span,
+        node,
+    });
+    Some(())
+}
+
 fn header_table<'a>(span: &std::ops::Range<usize>) -> Node<'a> {
     Node {
         span: span.clone(),

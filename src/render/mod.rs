@@ -458,7 +458,7 @@ pub fn render_with(
 
     // Account pages and review pages, in parallel; each returns its review summaries
     // and search documents.
-    let fresh: Vec<(String, AccountOutput)> = site
+    let mut fresh: Vec<(String, AccountOutput)> = site
         .accounts
         .par_iter()
         .zip(&checked.signals)
@@ -482,7 +482,6 @@ pub fn render_with(
         .collect::<Result<_, String>>()?;
     crate::timing("accounts", t);
     let mut reviews: Vec<ReviewSummary> = Vec::new();
-    let mut fresh = fresh;
     if let Some(cache) = cache.as_mut() {
         cache.extend(fresh.drain(..));
         let live: std::collections::HashSet<&str> =
