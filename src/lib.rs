@@ -136,7 +136,7 @@ pub fn build_site(
         checked.site.accounts.len()
     ));
     let t = std::time::Instant::now();
-    let stats = render::render_site(&checked, opts, &staging).map_err(BuildError::Render)?;
+    let stats = render::render_site(&mut checked, opts, &staging).map_err(BuildError::Render)?;
     timing("render", t);
     progress("");
     staging

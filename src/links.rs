@@ -17,7 +17,7 @@ use std::collections::HashMap;
 /// site links to a few.
 #[derive(Debug, Default)]
 pub struct LinkIndex<'a> {
-    accounts: HashMap<&'a str, Cow<'a, Targets>>,
+    accounts: HashMap<Cow<'a, str>, Cow<'a, Targets>>,
     pages: HashMap<String, String>,
 }
 
@@ -29,11 +29,13 @@ pub enum LinkError {
 }
 
 impl<'a> LinkIndex<'a> {
-    pub fn new(site: &'a Loaded) -> LinkIndex<'a> {
-        let accounts = site
-            .accounts
+    /// The index of `site`'s pages and of `accounts` (the site's, passed apart because a
+    /// build releases each account's content once its pages are rendered): it owns what
+    /// it holds, so it borrows neither.
+    pub fn new(site: &Loaded, accounts: &[Account]) -> LinkIndex<'static> {
+        let accounts = accounts
             .par_iter()
-            .map(|a| (a.slug.as_str(), Cow::Owned(Targets::of(a))))
+            .map(|a| (Cow::Owned(a.slug.clone()), Cow::Owned(Targets::of(a))))
             .collect();
         LinkIndex {
             accounts,
@@ -51,7 +53,7 @@ impl<'a> LinkIndex<'a> {
         LinkIndex {
             accounts: accounts
                 .iter()
-                .map(|(slug, targets)| (*slug, Cow::Borrowed(*targets)))
+                .map(|(slug, targets)| (Cow::Borrowed(*slug), Cow::Borrowed(*targets)))
                 .collect(),
             pages: pages(home, guides),
         }
@@ -80,8 +82,10 @@ impl<'a> LinkIndex<'a> {
         match parts.as_slice() {
             ["content", "accounts", slug, file @ ..] if !file.is_empty() => {
                 let file = file.join("/");
-                let (&slug, targets) =
-                    self.accounts.get_key_value(slug).ok_or(LinkError::Broken)?;
+                let (slug, targets) = self
+                    .accounts
+                    .get_key_value(*slug)
+                    .ok_or(LinkError::Broken)?;
                 let url = targets.url(&file).ok_or(LinkError::Broken)?;
                 Ok(format!("accounts/{slug}/{url}"))
             }

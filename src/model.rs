@@ -67,6 +67,16 @@ impl Account {
     pub fn file(&self, name: &str) -> String {
         format!("{}/{name}", self.dir)
     }
+
+    /// Drop what only the account's own pages are made from (profile, contacts, plan,
+    /// reviews), keeping its slug, folder and file lists: a build does this once the
+    /// pages are rendered, as the rest of the site is made from summaries.
+    pub fn release_content(&mut self) {
+        self.profile = None;
+        self.contacts = None;
+        self.plan = None;
+        self.reviews = Vec::new();
+    }
 }
 
 /// account.toml
