@@ -8,8 +8,9 @@
 #   RUNS=1 bench/bench.sh 100000             # one run instead of the median of 3
 # Corpora come from ../shared/bench/gen_corpus.py; above 50,000 accounts (its name space
 # runs out) two halves with different seeds are merged by bench/merge_corpora.py.
-# Prints: size, command, median wall s, CPU s, peak RSS MiB, pages, pages/s; then the
-# ratios of the medians (build / Hugo, build / Hugo + Pagefind, build N / previous N).
+# Prints: size, command, median wall s, median wall s until the output is on disk (the
+# run, then `sync`), CPU s, peak RSS MiB, pages, pages/s; then the ratios of the medians
+# (build / Hugo, build / Hugo + Pagefind, build N / previous N), of both wall times.
 # Outputs are kept until every run is done, then deleted: on ext4 without a journal,
 # creating files in the 6 minutes after a large delete is much slower (the inode
 # allocator skips inodes freed in the last 60 s, or 360 s once their inode-table block
@@ -55,14 +56,19 @@ corpus_of() { # accounts → corpus folder, generated on first use
   fi
   echo "$dir"
 }
-declare -A W C R P  # per "size tool": the runs' wall s, CPU s, peak RSS MiB; pages
+declare -A W S C R P  # per "size tool": the runs' wall s, wall + sync s, CPU s, peak RSS MiB; pages
 # One timed run of TOOL at size N (input folder IN) → W/C/R/P["N TOOL"].
 timed() {
   local n=$1 tool=$2 in=$3; shift 3
   sync  # the previous run's output is on disk, not still being written back
   warm "$in"
   local log; log=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 )
-  W["$n $tool"]+="$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}') "
+  # then until its output is on disk: a 10,000-account build exits before the kernel
+  # writes its 0.5 GB back, a 100,000-account one has written most of its 6 GB itself
+  local s0 s1; s0=$(date +%s.%N); sync; s1=$(date +%s.%N)
+  local w; w=$(echo "$log" | awk -F': ' '/Elapsed \(wall/ {split($2,t,":"); print (t[1]*60)+t[2]}')
+  W["$n $tool"]+="$w "
+  S["$n $tool"]+="$(awk -v w="$w" -v a="$s0" -v b="$s1" 'BEGIN { printf "%.2f", w + b - a }') "
   C["$n $tool"]+="$(echo "$log" | awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}') "
   R["$n $tool"]+="$(echo "$log" | awk -F': ' '/Maximum resident/ {print int($2/1024)}') "
   P["$n $tool"]=$(echo "$log" | sed -n 's/^built \([0-9]*\) pages.*/\1/p')
@@ -72,10 +78,10 @@ report() {
   local n=$1 tool=$2 w pages pps
   w=$(med "${W[$n $tool]}"); pages=${P[$n $tool]:-}
   pps=$(awk -v p="${pages:-0}" -v w="$w" 'BEGIN { if (p > 0 && w > 0) printf "%.0f", p / w; else print "-" }')
-  printf "%-8s %-10s %10s %8s %9s %7s %8s\n" "$n" "$tool" "$w" "$(med "${C[$n $tool]}")" \
+  printf "%-8s %-10s %10s %10s %8s %9s %7s %8s\n" "$n" "$tool" "$w" "$(med "${S[$n $tool]}")" "$(med "${C[$n $tool]}")" \
     "$(med "${R[$n $tool]}")" "${pages:--}" "$pps"
 }
-printf "%-8s %-10s %10s %8s %9s %7s %8s\n" accounts cmd wall_s cpu_s rss_mib pages pages/s
+printf "%-8s %-10s %10s %10s %8s %9s %7s %8s\n" accounts cmd wall_s +sync_s cpu_s rss_mib pages pages/s
 for n in "${sizes[@]}"; do
   corpus=$(corpus_of "$n")
   # check: every account re-read (--no-cache; it still refreshes the cache).
@@ -120,9 +126,11 @@ for n in "${sizes[@]}"; do
   b=$(med "${W[$n build]}")
   for peer in hugo hugo+pf; do
     [ -n "${W[$n $peer]:-}" ] && awk -v b="$b" -v p="$(med "${W[$n $peer]}")" -v n="$n" -v t="$peer" \
-      'BEGIN { printf "ratio    %-8s build / %-8s = %.2f\n", n, t, b / p }'
+      -v bs="$(med "${S[$n build]}")" -v ps="$(med "${S[$n $peer]}")" \
+      'BEGIN { printf "ratio    %-8s build / %-8s = %.2f (until on disk: %.2f)\n", n, t, b / p, bs / ps }'
   done
   [ -n "$prev" ] && awk -v b="$b" -v a="$(med "${W[$prev build]}")" -v n="$n" -v m="$prev" \
-    'BEGIN { printf "ratio    build %s / build %s = %.2f\n", n, m, b / a }'
+    -v bs="$(med "${S[$n build]}")" -v as="$(med "${S[$prev build]}")" \
+    'BEGIN { printf "ratio    build %s / build %s = %.2f (until on disk: %.2f)\n", n, m, b / a, bs / as }'
   prev=$n
 done
