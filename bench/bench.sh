@@ -57,10 +57,10 @@ corpus_of() { # accounts → corpus folder, generated on first use
   echo "$dir"
 }
 declare -A W S C R P  # per "size tool": the runs' wall s, wall + sync s, CPU s, peak RSS MiB; pages
-# One timed run of TOOL at size N (input folder IN) → W/C/R/P["N TOOL"].
+# One timed run of TOOL at size N (input folder IN) → W/S/C/R/P["N TOOL"].
 timed() {
   local n=$1 tool=$2 in=$3; shift 3
-  sync  # the previous run's output is on disk, not still being written back
+  sync  # a fresh corpus is on disk too (each run ends with its own output synced)
   warm "$in"
   local log; log=$( { /usr/bin/time -v "$@" >/dev/null; } 2>&1 )
   # then until its output is on disk: a 10,000-account build exits before the kernel
