@@ -121,16 +121,17 @@ for n in "${sizes[@]}"; do
   for tool in build $(peers_of "$n"); do report "$n" "$tool"; done
 done
 # Ratios of medians: dossier build to each peer, and each size's build to the previous.
+# ratio LABEL "N TOOL" "M TOOL": median wall of the first over the second, both ways.
+ratio() {
+  awk -v l="$1" -v a="$(med "${W[$2]}")" -v b="$(med "${W[$3]}")" \
+    -v as="$(med "${S[$2]}")" -v bs="$(med "${S[$3]}")" \
+    'BEGIN { printf "ratio    %s = %.2f (until on disk: %.2f)\n", l, a / b, as / bs }'
+}
 prev=""
 for n in "${sizes[@]}"; do
-  b=$(med "${W[$n build]}")
   for peer in hugo hugo+pf; do
-    [ -n "${W[$n $peer]:-}" ] && awk -v b="$b" -v p="$(med "${W[$n $peer]}")" -v n="$n" -v t="$peer" \
-      -v bs="$(med "${S[$n build]}")" -v ps="$(med "${S[$n $peer]}")" \
-      'BEGIN { printf "ratio    %-8s build / %-8s = %.2f (until on disk: %.2f)\n", n, t, b / p, bs / ps }'
+    [ -n "${W[$n $peer]:-}" ] && ratio "$(printf "%-8s build / %-8s" "$n" "$peer")" "$n build" "$n $peer"
   done
-  [ -n "$prev" ] && awk -v b="$b" -v a="$(med "${W[$prev build]}")" -v n="$n" -v m="$prev" \
-    -v bs="$(med "${S[$n build]}")" -v as="$(med "${S[$prev build]}")" \
-    'BEGIN { printf "ratio    build %s / build %s = %.2f (until on disk: %.2f)\n", n, m, b / a, bs / as }'
+  [ -n "$prev" ] && ratio "build $n / build $prev" "$n build" "$prev build"
   prev=$n
 done
